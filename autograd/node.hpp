@@ -18,6 +18,11 @@ struct Node {
   std::string name;
   bool trainable = false;
   bool leaf_variable = false;  // made by the Variable constructor (tf.Variable-like)
+  // Keras's `_keras_logits`: set by softmax (last axis) and sigmoid to their input, so
+  // crossentropy losses work from the logits (autograd/ops/cross_entropy.cpp). Shared,
+  // not weak: evaluation records no tape, and the trick must hold there too.
+  std::shared_ptr<Node> logits;
+  const char* logits_of = nullptr;  // "softmax" or "sigmoid"
 };
 
 class GradientAccumulator;

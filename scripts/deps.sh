@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build ccache pkg-config
   xtensor-dev xtl-dev libxsimd-dev nlohmann-json3-dev catch2 libopenblas-dev
-  libhdf5-dev zlib1g-dev libcli11-dev libfmt-dev dataset-fashion-mnist
+  libhdf5-dev zlib1g-dev libcli11-dev libfmt-dev dataset-fashion-mnist gnuplot-nox
 )
 # Extra packages can be asked for, e.g. STRATA_EXTRA_PACKAGES="libtorch-dev" for the benchmark.
 read -r -a extra <<< "${STRATA_EXTRA_PACKAGES:-}"

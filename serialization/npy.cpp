@@ -3,7 +3,6 @@
 #include "strata/npy.hpp"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <bit>
@@ -15,13 +14,13 @@
 #include <initializer_list>
 #include <limits>
 #include <memory>
-#include <random>
 #include <string_view>
 #include <system_error>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "serialization/atomic_file.hpp"
 #include "strata/error.hpp"
 
 namespace strata {
@@ -389,45 +388,6 @@ void append_data(std::string& out, const Tensor& tensor) {
   }
 }
 
-// Removes the temporary file unless the rename committed it.
-struct TemporaryFile {
-  std::string path;
-  std::FILE* file = nullptr;
-  bool committed = false;
-  ~TemporaryFile() {
-    if (file) std::fclose(file);
-    if (!committed) std::remove(path.c_str());
-  }
-};
-
-// Writes `parts` to a new file beside `path`, then renames it over `path`: readers see the
-// old file or the whole new one, never a half-written one.
-void write_atomically(const std::string& path, std::initializer_list<std::string_view> parts) {
-  const auto failed = [&](const std::string& reason) {
-    return IOError(fmt::format("cannot write '{}': {}", path, reason));
-  };
-  std::random_device random;
-  TemporaryFile temp{fmt::format("{}.tmp-{}-{:08x}", path, ::getpid(), random())};
-  temp.file = std::fopen(temp.path.c_str(), "wbx");  // x: never reuse someone else's file
-  if (!temp.file) {
-    temp.committed = true;  // nothing was created, so nothing to remove
-    throw failed(errno_message(errno));
-  }
-  for (std::string_view part : parts) {
-    if (!part.empty() && std::fwrite(part.data(), 1, part.size(), temp.file) != part.size())
-      throw failed(errno_message(errno));
-  }
-  if (std::fflush(temp.file) != 0) throw failed(errno_message(errno));
-  // fsync before the rename, so that a crash cannot leave the new name on empty data.
-  if (::fsync(::fileno(temp.file)) != 0) throw failed(errno_message(errno));
-  std::FILE* file = std::exchange(temp.file, nullptr);
-  if (std::fclose(file) != 0) throw failed(errno_message(errno));
-  std::error_code error;
-  std::filesystem::rename(temp.path, path, error);
-  if (error) throw failed(error.message());
-  temp.committed = true;
-}
-
 std::string read_file(const std::string& path) {
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (!file) throw IOError(fmt::format("cannot open '{}': {}", path, errno_message(errno)));
@@ -515,12 +475,12 @@ void save_npy(const std::string& path, const Tensor& tensor) {
   const std::string header = format_header(tensor.shape());
   if constexpr (std::endian::native == std::endian::little) {
     // The tensor's bytes already are '<f4': write them without a copy.
-    write_atomically(path, {header, std::string_view(reinterpret_cast<const char*>(tensor.data()),
+    serialization::write_file_atomically(path, {header, std::string_view(reinterpret_cast<const char*>(tensor.data()),
                                                      tensor.size() * sizeof(float))});
   } else {
     std::string data;
     append_data(data, tensor);
-    write_atomically(path, {header, data});
+    serialization::write_file_atomically(path, {header, data});
   }
 }
 

@@ -52,8 +52,9 @@ Tensor softmax_rows(const Tensor& x, const Rows& rows, bool log_space) {
 }  // namespace
 
 Variable softmax(const Variable& x, int axis) {
-  const Rows rows(x.shape(), normalize_axis(axis, x.rank()));
-  return autograd::record("softmax", softmax_rows(x.value(), rows, false), {x}, [rows](BackwardContext& c) {
+  const std::size_t a = normalize_axis(axis, x.rank());
+  const Rows rows(x.shape(), a);
+  Variable out = autograd::record("softmax", softmax_rows(x.value(), rows, false), {x}, [rows](BackwardContext& c) {
     // dx = y * (g - sum(g * y)) along the axis
     Tensor dx = Tensor::empty(c.output.shape());
     const float *py = c.output.data(), *pg = c.grad_output.data();
@@ -68,6 +69,11 @@ Variable softmax(const Variable& x, int axis) {
     });
     c.add(0, std::move(dx));
   });
+  if (a + 1 == x.rank()) {  // what crossentropy's logits trick recognises (node.hpp)
+    out.node()->logits = x.node();
+    out.node()->logits_of = "softmax";
+  }
+  return out;
 }
 
 Variable log_softmax(const Variable& x, int axis) {

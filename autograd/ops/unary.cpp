@@ -48,7 +48,7 @@ Variable tanh(const Variable& x) {
 
 Variable sigmoid(const Variable& x) {
   // Two branches keep exp() from overflowing for large |v|.
-  return detail::unary(
+  Variable out = detail::unary(
       "sigmoid", x,
       [](float v) {
         if (v >= 0.0f) return 1.0f / (1.0f + std::exp(-v));
@@ -56,6 +56,9 @@ Variable sigmoid(const Variable& x) {
         return e / (1.0f + e);
       },
       [](float, float y) { return y * (1.0f - y); });
+  out.node()->logits = x.node();  // for binary crossentropy's logits trick (node.hpp)
+  out.node()->logits_of = "sigmoid";
+  return out;
 }
 
 Variable clip(const Variable& x, float low, float high) {

@@ -34,6 +34,11 @@ class ActivationArg {
   ActivationArg(T&& layer)  // NOLINT(google-explicit-constructor)
       : layer_(std::make_shared<std::decay_t<T>>(std::forward<T>(layer))) {}
   ActivationArg(std::shared_ptr<layers::Layer> layer);
+  // A shared concrete layer (std::make_shared<LeakyReLU>(...)): one conversion, not two.
+  template <class T>
+    requires std::derived_from<T, layers::Layer>
+  ActivationArg(std::shared_ptr<T> layer)  // NOLINT(google-explicit-constructor)
+      : ActivationArg(std::shared_ptr<layers::Layer>(std::move(layer))) {}
 
   bool is_linear() const { return !layer_ && name_ == "linear"; }
   const std::string& name() const { return name_; }  // empty when a layer was given

@@ -37,6 +37,12 @@ class ConstraintArg {
   ConstraintArg(T&& constraint)  // NOLINT(google-explicit-constructor)
       : ptr_(std::make_shared<std::decay_t<T>>(std::forward<T>(constraint))) {}
   ConstraintArg(std::shared_ptr<const Constraint> constraint) : ptr_(std::move(constraint)) {}
+  // A shared object of any constraint class, e.g. std::make_shared<constraints::NonNeg>(); a
+  // null pointer means none. (One implicit conversion, so `.kernel_constraint = p` works.)
+  template <class T>
+    requires std::derived_from<T, Constraint>
+  ConstraintArg(std::shared_ptr<T> constraint)  // NOLINT(google-explicit-constructor)
+      : ptr_(std::move(constraint)) {}
 
   explicit operator bool() const { return ptr_ != nullptr; }
   const std::shared_ptr<const Constraint>& ptr() const { return ptr_; }

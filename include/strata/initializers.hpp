@@ -36,6 +36,13 @@ class InitializerArg {
   InitializerArg(T&& initializer)  // NOLINT(google-explicit-constructor)
       : ptr_(std::make_shared<std::decay_t<T>>(std::forward<T>(initializer))) {}
   InitializerArg(std::shared_ptr<const Initializer> initializer);
+  // A shared object of any initializer class, e.g. std::make_shared<initializers::HeNormal>():
+  // shared, not copied. Needed because shared_ptr<Derived> -> shared_ptr<const Initializer>
+  // -> InitializerArg would be two implicit conversions, which `.kernel_initializer = p` refuses.
+  template <class T>
+    requires std::derived_from<T, Initializer>
+  InitializerArg(std::shared_ptr<T> initializer)  // NOLINT(google-explicit-constructor)
+      : InitializerArg(std::shared_ptr<const Initializer>(std::move(initializer))) {}
 
   const Initializer& operator*() const { return *ptr_; }
   const Initializer* operator->() const { return ptr_.get(); }

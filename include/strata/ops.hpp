@@ -164,3 +164,25 @@ Variable operator-(float a, const Variable& b);
 Variable operator*(float a, const Variable& b);
 Variable operator/(float a, const Variable& b);
 }  // namespace strata
+
+// ---- cross-entropy from logits (autograd/ops/cross_entropy.cpp). Fused and numerically
+// stable (log-sum-exp; max(x, 0) - x z + log1p(exp(-|x|))), one pass forward, the gradient
+// (softmax - labels, sigmoid - labels) computed in the backward. Labels are constants.
+namespace strata::ops {
+
+// tf.nn.sparse_softmax_cross_entropy_with_logits: logits (..., classes); labels hold class
+// indices as floats, shaped like logits without the last axis (a trailing 1 is accepted).
+// One loss per row. Labels equal to ignore_class give 0 and no gradient; every other label
+// must be an integer in [0, classes), else ValueError naming the label and its index.
+Variable sparse_softmax_cross_entropy_with_logits(const Tensor& labels, const Variable& logits,
+                                                  std::optional<int> ignore_class = std::nullopt);
+// tf.nn.softmax_cross_entropy_with_logits: labels shaped like logits, one loss per row
+// along `axis`: sum(labels * (logsumexp(x) - x)).
+Variable softmax_cross_entropy_with_logits(const Tensor& labels, const Variable& logits, int axis = -1);
+// tf.nn.sigmoid_cross_entropy_with_logits: element-wise, labels shaped like logits.
+Variable sigmoid_cross_entropy_with_logits(const Tensor& labels, const Variable& logits);
+// Keras's `_keras_logits`: x when y = softmax(x) over the last axis (op "softmax") or
+// y = sigmoid(x) (op "sigmoid"); nullopt when y was made any other way.
+std::optional<Variable> logits_of(const Variable& y, std::string_view op);
+
+}  // namespace strata::ops

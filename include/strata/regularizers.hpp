@@ -33,6 +33,12 @@ class RegularizerArg {
   RegularizerArg(T&& regularizer)  // NOLINT(google-explicit-constructor)
       : ptr_(std::make_shared<std::decay_t<T>>(std::forward<T>(regularizer))) {}
   RegularizerArg(std::shared_ptr<const Regularizer> regularizer) : ptr_(std::move(regularizer)) {}
+  // A shared object of any regularizer class, e.g. std::make_shared<regularizers::L2>(); a
+  // null pointer means none. (One implicit conversion, so `.kernel_regularizer = p` works.)
+  template <class T>
+    requires std::derived_from<T, Regularizer>
+  RegularizerArg(std::shared_ptr<T> regularizer)  // NOLINT(google-explicit-constructor)
+      : ptr_(std::move(regularizer)) {}
 
   explicit operator bool() const { return ptr_ != nullptr; }
   const std::shared_ptr<const Regularizer>& ptr() const { return ptr_; }

@@ -13,6 +13,7 @@
 #include "strata/json.hpp"
 #include "strata/layers/layer.hpp"
 #include "strata/summary.hpp"
+#include "strata/training.hpp"
 #include "strata/variable.hpp"
 
 namespace strata {
@@ -73,6 +74,36 @@ class Sequential {
   // tf.keras 2.x's model.to_json(): one line, Python's json.dumps separators.
   std::string to_json() const;
 
+  // --- Training (src/training/) ---
+  // Sets the optimizer, loss and metrics (Keras's compile); may be called again.
+  void compile(CompileOptions options);
+  bool compiled() const { return loss_ != nullptr; }
+  // Trains on x (samples on the first axis) and y; see FitOptions. Needs compile.
+  History fit(const Tensor& x, const Tensor& y, FitOptions options = {});
+  // The loss and metrics over x/y: {"loss": ..., "accuracy": ...}.
+  Logs evaluate(const Tensor& x, const Tensor& y, const EvaluateOptions& options = {});
+  // The outputs for x, computed in batches in inference mode.
+  Tensor predict(const Tensor& x, const PredictOptions& options = {});
+  // One optimizer step on one batch; returns that batch's loss and metrics.
+  Logs train_on_batch(const Tensor& x, const Tensor& y);
+  const std::shared_ptr<optimizers::Optimizer>& optimizer() const { return optimizer_; }
+  const std::shared_ptr<losses::Loss>& loss() const { return loss_; }
+  // The loss as given to compile ("sparse_categorical_crossentropy" or a class name).
+  const std::string& loss_name() const { return loss_name_; }
+  const std::vector<std::shared_ptr<metrics::Metric>>& metrics() const { return metrics_; }
+  // Set by a callback to end fit after the current epoch (Keras's model.stop_training).
+  bool stop_training = false;
+  // Applies every layer's weight constraints (after each optimizer update).
+  void apply_constraints();
+
+  // --- Saving (tf.keras 2.x HDF5 layout; src/saving/) ---
+  // Weights only (KERAS.md 7.1). Atomic: a temp file in the same folder, then a rename.
+  void save_weights(const std::string& path) const;
+  // Checks every layer and shape first; on any mismatch throws and changes nothing.
+  void load_weights(const std::string& path);
+  // Config, weights and (when compiled) the training config, as tf.keras's model.save(".h5").
+  void save(const std::string& path) const;
+
   // The name of the input layer in configs ("<first layer>_input" when made implicitly).
   const std::string& input_layer_name() const { return input_layer_name_; }
 
@@ -86,11 +117,20 @@ class Sequential {
   std::shared_ptr<layers::Layer> input_layer_;  // when an InputLayer was added explicitly
   std::string input_layer_name_;
   bool deferred_build_ = false;  // built from a call, not from a known input shape
+  std::shared_ptr<optimizers::Optimizer> optimizer_;
+  std::shared_ptr<losses::Loss> loss_;
+  std::string loss_name_;
+  std::vector<MetricArg> metric_args_;
+  std::vector<std::shared_ptr<metrics::Metric>> metrics_;
 };
 
 // Reads tf.keras 2.x JSON (to_json / model_config) or Keras 3 JSON.
 Sequential model_from_json(const std::string& text);
 Sequential model_from_config(const Json& json, const std::string& path = "");
+
+// A model saved with Sequential::save (or tf.keras's model.save to .h5), compiled again
+// when the file holds a training config.
+Sequential load_model(const std::string& path);
 
 // Python json.dumps formatting (", " and ": " separators, ASCII escapes), for Keras files.
 std::string dump_python_json(const Json& json);

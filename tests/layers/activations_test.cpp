@@ -232,3 +232,10 @@ TEST_CASE("ActivationArg passes training to an activation layer", "[activations]
   CHECK(trained <= -1.0f);
   CHECK(trained >= -2.0f);
 }
+
+TEST_CASE("ActivationArg takes a shared concrete layer and shares it", "[activations]") {
+  auto leaky = std::make_shared<layers::LeakyReLU>(layers::LeakyReLUOptions{.alpha = 0.5f});
+  const ActivationArg arg = leaky;
+  CHECK(arg.layer().get() == leaky.get());
+  CHECK(arg(vec({-2, 3}), false).value() == Tensor({2}, {-1, 3}));
+}

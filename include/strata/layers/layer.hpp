@@ -86,8 +86,10 @@ class Layer {
   virtual TensorShape compute_output_shape(const TensorShape& input_shape) const;
 
   // Keras's get_config(): base keys (name, trainable, dtype, batch_input_shape when given)
-  // then the layer's own keys, in Keras's order.
-  Json get_config() const;
+  // then the layer's own keys (add_config), in Keras's order. Virtual so a user layer may
+  // also extend it the Keras way (`Json c = Layer::get_config(); c["k"] = ...;`) and still
+  // be written by layers::serialize and Sequential::to_json, which hold a Layer&.
+  virtual Json get_config() const;
 
   // Weights in Keras's order: trainable first, then non-trainable.
   std::vector<Variable> weights() const;

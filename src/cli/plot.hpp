@@ -1,0 +1,15 @@
+// Learning-curve plots drawn by gnuplot (Debian's gnuplot-nox).
+#pragma once
+
+#include <string>
+
+#include "strata/training.hpp"
+
+namespace strata::cli {
+
+// Writes <dir>/curves.gp (the gnuplot script with the data inline) and runs gnuplot on it
+// to draw <dir>/curves.svg: loss and accuracy per epoch, train and validation. Returns the
+// SVG's path; when gnuplot is missing, says so on stderr and returns the script's path.
+std::string plot_history(const History& history, const std::string& dir);
+
+}  // namespace strata::cli
