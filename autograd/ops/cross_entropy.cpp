@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "autograd/node.hpp"
+#include "autograd/ops/kernels.hpp"
 #include "strata/error.hpp"
 #include "strata/ops.hpp"
 
@@ -15,18 +16,7 @@ using autograd::BackwardContext;
 
 namespace {
 
-// The tensor seen as (outer, n, inner) around `axis`: element (o, j, i) sits at
-// (o * n + j) * inner + i, so a row along the axis starts at o * n * inner + i, stride inner.
-struct Rows {
-  std::size_t outer = 1, n = 1, inner = 1;
-  Rows(const Shape& shape, std::size_t axis) {
-    for (std::size_t i = 0; i < axis; ++i) outer *= shape[i];
-    n = shape[axis];
-    for (std::size_t i = axis + 1; i < shape.size(); ++i) inner *= shape[i];
-  }
-  std::size_t count() const { return outer * inner; }
-  std::size_t base(std::size_t row) const { return (row / inner) * n * inner + row % inner; }
-};
+using kernels::Rows;
 
 // log(sum(exp(x))) of n values `stride` apart, shifted by the max so exp never overflows.
 inline float log_sum_exp(const float* x, std::size_t n, std::size_t stride) {

@@ -94,4 +94,23 @@ Tensor sum_to_shape(Tensor g, const Shape& shape);
 Tensor reduce_sum_keepdims(const Tensor& x, const std::vector<bool>& reduce_axis);
 Tensor reduce_max_keepdims(const Tensor& x, const std::vector<bool>& reduce_axis);
 
+// A tensor seen as (outer, n, inner) around `axis`: element (o, j, i) sits at
+// (o * n + j) * inner + i, so a row along the axis starts at o * n * inner + i, stride inner.
+struct Rows {
+  std::size_t outer = 1, n = 1, inner = 1;
+  Rows(const Shape& shape, std::size_t axis) {
+    for (std::size_t i = 0; i < axis; ++i) outer *= shape[i];
+    n = shape[axis];
+    for (std::size_t i = axis + 1; i < shape.size(); ++i) inner *= shape[i];
+  }
+  std::size_t count() const { return outer * inner; }
+  // Where row `row` (0 <= row < count()) starts.
+  std::size_t base(std::size_t row) const { return (row / inner) * n * inner + row % inner; }
+  template <class F>
+  void for_each_row(F f) const {  // f(base offset, stride)
+    for (std::size_t o = 0; o < outer; ++o)
+      for (std::size_t i = 0; i < inner; ++i) f(o * n * inner + i, inner);
+  }
+};
+
 }  // namespace strata::kernels

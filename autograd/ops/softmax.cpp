@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "autograd/node.hpp"
+#include "autograd/ops/kernels.hpp"
 #include "strata/ops.hpp"
 
 namespace strata::ops {
@@ -10,20 +11,7 @@ namespace strata::ops {
 using autograd::BackwardContext;
 
 namespace {
-// The tensor seen as (outer, axis, inner): element (o, j, i) is at (o * n + j) * inner + i.
-struct Rows {
-  std::size_t outer = 1, n = 1, inner = 1;
-  Rows(const Shape& shape, std::size_t axis) {
-    for (std::size_t i = 0; i < axis; ++i) outer *= shape[i];
-    n = shape[axis];
-    for (std::size_t i = axis + 1; i < shape.size(); ++i) inner *= shape[i];
-  }
-  template <class F>
-  void for_each_row(F f) const {  // f(base offset, stride)
-    for (std::size_t o = 0; o < outer; ++o)
-      for (std::size_t i = 0; i < inner; ++i) f(o * n * inner + i, inner);
-  }
-};
+using kernels::Rows;
 
 // Writes log-softmax (log_space) or softmax of each row of x into out.
 Tensor softmax_rows(const Tensor& x, const Rows& rows, bool log_space) {

@@ -140,6 +140,8 @@ class Optimizer {
   float learning_rate() const { return learning_rate_.at(iterations_); }
   // Replaces the rate (a number replaces a schedule too); used by the LR callbacks.
   void set_learning_rate(float value) { learning_rate_ = LearningRate(value); }
+  // Replaces the rate with a number or a schedule.
+  void set_learning_rate(LearningRate rate) { learning_rate_ = std::move(rate); }
   const LearningRate& learning_rate_arg() const { return learning_rate_; }
 
   const std::string& name() const { return base_.name; }

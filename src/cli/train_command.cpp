@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -30,6 +31,7 @@ struct TrainArgs {
   std::size_t batch_size = 64;
   std::string optimizer = "adam";
   std::optional<float> learning_rate;
+  std::optional<double> lr_decay;
   std::uint64_t seed = 42;
   double validation_split = 0.1;
   std::size_t subset = 0;
@@ -58,6 +60,14 @@ void run_train(const TrainArgs& args) {
 
   auto optimizer = optimizers::get(args.optimizer);
   if (args.learning_rate) optimizer->set_learning_rate(*args.learning_rate);
+  if (args.lr_decay) {
+    // The rate times lr_decay per epoch, applied per step (ExponentialDecay, not staircase).
+    const double train_samples = static_cast<double>(data.train.x.shape()[0]) * (1.0 - args.validation_split);
+    const auto steps_per_epoch = static_cast<std::int64_t>(std::ceil(train_samples / static_cast<double>(args.batch_size)));
+    optimizer->set_learning_rate(optimizers::ExponentialDecay({.initial_learning_rate = optimizer->learning_rate(),
+                                                               .decay_steps = steps_per_epoch,
+                                                               .decay_rate = *args.lr_decay}));
+  }
   model.compile({.optimizer = optimizer, .loss = "sparse_categorical_crossentropy", .metrics = {"accuracy"}});
 
   std::filesystem::create_directories(args.out);
@@ -96,6 +106,8 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--optimizer", args->optimizer, "sgd, adam, adamw, rmsprop or adagrad (Keras defaults)")
       ->capture_default_str();
   cmd->add_option("--lr", args->learning_rate, "Learning rate (default: the optimizer's)");
+  cmd->add_option("--lr-decay", args->lr_decay, "Multiply the learning rate by this per epoch (ExponentialDecay)")
+      ->check(CLI::Range(0.01, 1.0));
   cmd->add_option("--seed", args->seed, "Seed for weights, shuffling and dropout")->capture_default_str();
   cmd->add_option("--validation-split", args->validation_split, "Fraction of the training set held out")
       ->check(CLI::Range(0.0, 0.9))
