@@ -9,12 +9,14 @@
 #include <limits>
 #include <new>
 
+#include "autograd/tensor_memory.hpp"
 #include "strata/error.hpp"
 
 namespace strata {
 namespace {
 constexpr std::size_t kAlignment = 64;
-}
+std::size_t storage_bytes(std::size_t size) { return (size * sizeof(float) + kAlignment - 1) / kAlignment * kAlignment; }
+}  // namespace
 
 std::size_t shape_size(const Shape& shape) {
   // A zero anywhere makes the size 0, whatever the other extents; otherwise refuse products
@@ -52,15 +54,12 @@ void Tensor::allocate(std::size_t size) {
   data_ = nullptr;
   size_ = 0;
   if (size == 0) return;
-  const std::size_t bytes = (size * sizeof(float) + kAlignment - 1) / kAlignment * kAlignment;
-  auto* data = static_cast<float*>(std::aligned_alloc(kAlignment, bytes));
-  if (!data) throw std::bad_alloc();
-  data_ = data;
+  data_ = memory::allocate(storage_bytes(size));
   size_ = size;
 }
 
 void Tensor::release() {
-  std::free(data_);
+  if (data_) memory::release(data_, storage_bytes(size_));
   data_ = nullptr;
   size_ = 0;
 }

@@ -70,6 +70,8 @@ void check_size2(std::string_view name, Size2 value, bool allow_zero) {
 
 Size2 read_size2(const ConfigReader& config, std::string_view key, bool allow_zero) {
   const std::vector<std::int64_t> values = config.integers(key, 2);
+  for (std::int64_t v : values)
+    if (v > 0) config.check_size(key, static_cast<std::uint64_t>(v));
   if (std::string bad = bad_values(values, allow_zero); !bad.empty()) {
     const Json& raw = *config.find(key);
     tuple_error(key, raw.is_array() ? py_list(values) : std::to_string(values[0]), bad, allow_zero);
@@ -214,6 +216,7 @@ TensorShape read_shape(const ConfigReader& config, std::string_view key) {
     if (d.is_null()) shape.push_back(std::nullopt);
     else if (d.is_number_unsigned()) shape.push_back(d.get<std::size_t>());
     else config.expected(key, "a list of non-negative integers or nulls", value);
+    if (shape.back()) config.check_size(key, *shape.back());
   }
   return shape;
 }

@@ -3,10 +3,12 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <cctype>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "strata/constraints.hpp"
 #include "strata/error.hpp"
@@ -35,7 +37,15 @@ std::map<std::string, std::size_t>& name_counters() {
   static std::map<std::string, std::size_t> counters;
   return counters;
 }
+thread_local bool in_inference_scope = false;
+std::atomic<std::size_t> weight_element_limit{std::size_t{1} << 31};
 }  // namespace
+
+InferenceScope::InferenceScope() : outer_(std::exchange(in_inference_scope, true)) {}
+InferenceScope::~InferenceScope() { in_inference_scope = outer_; }
+
+std::size_t max_weight_elements() { return weight_element_limit.load(std::memory_order_relaxed); }
+void set_max_weight_elements(std::size_t elements) { weight_element_limit.store(elements, std::memory_order_relaxed); }
 
 std::string to_snake_case(const std::string& name) {
   auto upper = [](char c) { return std::isupper(static_cast<unsigned char>(c)) != 0; };
@@ -110,7 +120,7 @@ Variable Layer::operator()(const Variable& x, bool training) {
     if (!shape.empty()) shape[0] = std::nullopt;
     build(shape);
   }
-  call_losses_.clear();
+  if (!in_inference_scope) call_losses_.clear();  // shared state: untouched by concurrent predicts
   return call(x, training);
 }
 
@@ -191,16 +201,25 @@ void Layer::apply_constraints() {
 Variable Layer::add_weight(const std::string& name, const Shape& shape, const Initializer& initializer,
                            std::shared_ptr<const Regularizer> regularizer,
                            std::shared_ptr<const Constraint> constraint, bool trainable) {
+  std::size_t elements = 1;
+  bool overflow = false;
+  for (std::size_t d : shape) overflow |= __builtin_mul_overflow(elements, d, &elements);
+  if (overflow || elements > max_weight_elements())
+    throw ConfigError(fmt::format("Layer \"{}\": weight {} of shape {} would have more than {} elements, the most "
+                                  "strata allocates for one weight (strata::layers::set_max_weight_elements)",
+                                  name_, name, shape_to_string(shape), max_weight_elements()));
   Tensor value = initializer(shape);
   Variable v(std::move(value), fmt::format("{}/{}:0", name_, name), trainable && trainable_);
   weights_.push_back({v, std::move(regularizer), std::move(constraint), trainable});
   return v;
 }
 
-void Layer::add_loss(Variable penalty) { call_losses_.push_back(std::move(penalty)); }
+void Layer::add_loss(Variable penalty) {
+  if (!in_inference_scope) call_losses_.push_back(std::move(penalty));
+}
 
 void Layer::add_activity_loss(const std::shared_ptr<const Regularizer>& regularizer, const Variable& output) {
-  if (regularizer) add_loss((*regularizer)(output) / static_cast<float>(output.shape()[0]));
+  if (regularizer && !in_inference_scope) add_loss((*regularizer)(output) / static_cast<float>(output.shape()[0]));
 }
 
 void Layer::incompatible_input(const std::string& message) const {

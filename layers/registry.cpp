@@ -32,6 +32,7 @@ TensorShape read_tensor_shape(const ConfigReader& config, const char* key) {
     if (d.is_null()) shape.push_back(std::nullopt);
     else if (d.is_number_unsigned()) shape.push_back(d.get<std::size_t>());
     else config.expected(key, "a list of non-negative integers or nulls", shape_json);
+    if (shape.back()) config.check_size(key, *shape.back());
   }
   return shape;
 }

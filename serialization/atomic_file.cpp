@@ -49,6 +49,13 @@ void TemporaryFile::commit() {
   std::filesystem::rename(temp_path_, target_, error);
   if (error) throw write_error(target_, error.message());
   committed_ = true;
+  // And the folder after it, so that the rename itself survives a power cut. The new file
+  // is in place by now: a folder that cannot be synced (some file systems) is no error.
+  const std::filesystem::path folder = std::filesystem::path(target_).parent_path();
+  if (const int fd = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY); fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
 }
 
 void write_file_atomically(const std::string& path, std::initializer_list<std::string_view> parts) {

@@ -48,6 +48,11 @@ void ConfigReader::expected(std::string_view key, std::string_view what, const J
   fail(key, fmt::format("expected {}, got {}", what, show(got)));
 }
 
+void ConfigReader::check_size(std::string_view key, std::uint64_t value) const {
+  if (value > kMaxSize)
+    fail(key, fmt::format("{} is larger than {}, the largest size strata reads from a config", value, kMaxSize));
+}
+
 const Json& ConfigReader::required(std::string_view key) const {
   const Json* v = find(key);
   if (!v) fail(key, "missing required key");

@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "serialization/error_context.hpp"
+#include "serialization/json_document.hpp"
 #include "strata/error.hpp"
 #include "strata/layers/registry.hpp"
 
@@ -269,21 +271,26 @@ Sequential model_from_config(const Json& json, const std::string& path) {
   const Json* list = config.find("layers");
   if (!list) config.fail("layers", "missing required key");
   if (!list->is_array()) config.expected("layers", "a list of layer configs", *list);
-  for (std::size_t i = 0; i < list->size(); ++i)
-    model.add(layers::deserialize((*list)[i], fmt::format("{}[{}]", config.path_of("layers"), i)));
-  if (!model.built() && config.has_value("build_input_shape"))
-    model.build(layers::read_tensor_shape(config, "build_input_shape"));
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const std::string where = fmt::format("{}[{}]", config.path_of("layers"), i);
+    try {  // a layer's own errors (Keras's messages) then say which entry of the file it is
+      model.add(layers::deserialize((*list)[i], where));
+    } catch (const Error&) {
+      serialization::rethrow_with_context(where);
+    }
+  }
+  if (!model.built() && config.has_value("build_input_shape")) {
+    try {
+      model.build(layers::read_tensor_shape(config, "build_input_shape"));
+    } catch (const Error&) {
+      serialization::rethrow_with_context(config.path_of("build_input_shape"));
+    }
+  }
   return model;
 }
 
 Sequential model_from_json(const std::string& text) {
-  Json json;
-  try {
-    json = Json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw ConfigError(fmt::format("model_from_json: invalid JSON: {}", e.what()));
-  }
-  return model_from_config(json);
+  return model_from_config(serialization::parse_json_document(text, "model_from_json"));
 }
 
 }  // namespace strata

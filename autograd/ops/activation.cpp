@@ -59,18 +59,10 @@ constexpr float kGeluCubic = 0.044715f;
 Variable leaky_relu(const Variable& x, float alpha) {
   // TensorFlow's LeakyRelu and LeakyReluGrad kernels: a select on features > 0, so the
   // gradient at 0 is alpha.
-  Tensor out = Tensor::empty(x.shape());
-  {
-    const float* px = x.value().data();
-    float* po = out.data();
-    for (std::size_t i = 0, n = out.size(); i < n; ++i) po[i] = px[i] > 0.0f ? px[i] : px[i] * alpha;
-  }
+  Tensor out = kernels::unary_map(x.value(), [alpha](float v) { return v > 0.0f ? v : v * alpha; });
   return autograd::record("leaky_relu", std::move(out), {x}, [x, alpha](BackwardContext& c) {
-    Tensor dx = Tensor::empty(x.shape());
-    const float *pg = c.grad_output.data(), *px = x.value().data();
-    float* pd = dx.data();
-    for (std::size_t i = 0, n = dx.size(); i < n; ++i) pd[i] = px[i] > 0.0f ? pg[i] : pg[i] * alpha;
-    c.add(0, std::move(dx));
+    c.add(0, kernels::binary_map(c.grad_output, x.value(), "leaky_relu",
+                                 [alpha](float g, float v) { return v > 0.0f ? g : g * alpha; }));
   });
 }
 

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "autograd/parallel/parallel.hpp"
 #include "strata/tensor.hpp"
 
 namespace strata::kernels {
@@ -55,8 +56,10 @@ Tensor unary_map(const Tensor& x, F f) {
   Tensor out = Tensor::empty(x.shape());
   const float* in = x.data();
   float* o = out.data();
-  const std::size_t n = x.size();
-  for (std::size_t i = 0; i < n; ++i) o[i] = f(in[i]);
+  parallel::for_ranges(x.size(), parallel::elementwise_grain, [&, in, o](std::size_t begin, std::size_t end) {
+    const F fn = f;  // a local copy: stores to o cannot touch its captures, so the loop vectorizes
+    for (std::size_t i = begin; i < end; ++i) o[i] = fn(in[i]);
+  });
   return out;
 }
 
@@ -67,7 +70,10 @@ Tensor binary_map(const Tensor& a, const Tensor& b, const char* op, F f) {
     Tensor out = Tensor::empty(a.shape());
     const float *pa = a.data(), *pb = b.data();
     float* o = out.data();
-    for (std::size_t i = 0, n = a.size(); i < n; ++i) o[i] = f(pa[i], pb[i]);
+    parallel::for_ranges(a.size(), parallel::elementwise_grain, [&, pa, pb, o](std::size_t begin, std::size_t end) {
+      const F fn = f;  // see unary_map
+      for (std::size_t i = begin; i < end; ++i) o[i] = fn(pa[i], pb[i]);
+    });
     return out;
   }
   Shape shape = broadcast_shape(a.shape(), b.shape(), op);

@@ -1,9 +1,9 @@
-// Matrix products on OpenBLAS sgemm: 2-d, and batched over leading axes (equal batch
+// Matrix products on OpenBLAS sgemm (over strata's pool): 2-d, and batched over leading axes (equal batch
 // shapes, or one 2-d side shared by every batch entry).
-#include <cblas.h>
 #include <fmt/format.h>
 
 #include "autograd/node.hpp"
+#include "autograd/ops/gemm.hpp"
 #include "strata/error.hpp"
 #include "strata/ops.hpp"
 
@@ -22,11 +22,10 @@ struct Operand {
   Shape batch_shape() const { return Shape(t.shape().begin(), t.shape().end() - 2); }
 };
 
-// c (m x n) = op(a) op(b) + beta * c for one matrix pair.
+// c (m x n) = op(a) op(b) + beta * c for one matrix pair, single-threaded.
 void gemm(const Operand& a, const float* pa, const Operand& b, const float* pb, float* c, float beta) {
-  const int m = static_cast<int>(a.rows()), k = static_cast<int>(a.cols()), n = static_cast<int>(b.cols());
-  cblas_sgemm(CblasRowMajor, a.transposed ? CblasTrans : CblasNoTrans, b.transposed ? CblasTrans : CblasNoTrans, m,
-              n, k, 1.0f, pa, static_cast<int>(a.t.dim(-1)), pb, static_cast<int>(b.t.dim(-1)), beta, c, n);
+  kernels::sgemm(a.transposed, b.transposed, a.rows(), b.cols(), a.cols(), pa, a.t.dim(-1), pb, b.t.dim(-1), beta, c,
+                 b.cols());
 }
 
 // op(a) op(b) over the batch; when `sum_batches`, the batch is summed into one matrix
@@ -37,7 +36,7 @@ Tensor product(const Operand& a, const Operand& b, bool sum_batches) {
   const std::size_t batches = shape_size(batch);
   if (!sum_batches && !a.batched() && !b.batched()) {
     Tensor out = Tensor::empty({m, n});
-    if (m * n != 0) gemm(a, a.t.data(), b, b.t.data(), out.data(), 0.0f);
+    kernels::parallel_sgemm(a.transposed, b.transposed, m, n, a.cols(), a.t.data(), b.t.data(), 0.0f, out.data());
     return out;
   }
   // A batched, untransposed left side times a shared right side is one tall GEMM.
@@ -46,10 +45,7 @@ Tensor product(const Operand& a, const Operand& b, bool sum_batches) {
     shape.push_back(m);
     shape.push_back(n);
     Tensor out = Tensor::empty(shape);
-    const int rows = static_cast<int>(batches * m), k = static_cast<int>(a.cols());
-    if (out.size())
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, b.transposed ? CblasTrans : CblasNoTrans, rows, static_cast<int>(n), k,
-                  1.0f, a.t.data(), k, b.t.data(), static_cast<int>(b.t.dim(-1)), 0.0f, out.data(), static_cast<int>(n));
+    kernels::parallel_sgemm(false, b.transposed, batches * m, n, a.cols(), a.t.data(), b.t.data(), 0.0f, out.data());
     return out;
   }
   Shape shape = sum_batches ? Shape{} : batch;

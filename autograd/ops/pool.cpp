@@ -8,6 +8,7 @@
 
 #include "autograd/node.hpp"
 #include "autograd/ops/conv_geometry.hpp"
+#include "autograd/parallel/parallel.hpp"
 #include "strata/error.hpp"
 #include "strata/ops.hpp"
 
@@ -56,20 +57,38 @@ Span clip(const WindowAxis& a, std::size_t window) {
           static_cast<std::size_t>(std::clamp<std::ptrdiff_t>(stop, 0, static_cast<std::ptrdiff_t>(a.image)))};
 }
 
-// Calls f(out, base, rows, cols) for every output position (n, oh, ow) in row-major order:
-// out is its flat offset in the output, base the offset of image n in x, and rows/cols
-// the part of its window inside the image (never empty with TensorFlow's padding).
+// Calls f(out, base, rows, cols) for every output position (n, oh, ow), whole images split
+// over the pool: out is its flat offset in the output, base the offset of image n in x,
+// and rows/cols the part of its window inside the image (never empty with TensorFlow's
+// padding). f should capture by value: each thread calls a private copy, whose pointers
+// and sizes the compiler then knows the outputs cannot overwrite.
 template <class F>
-void for_each_window(const ConvGeometry& g, F&& f) {
-  const std::size_t channels = g.channels;
-  const std::size_t image_plane = g.height.image * g.width.image * channels;
-  std::size_t out = 0;
-  for (std::size_t n = 0; n < g.batch; ++n)
-    for (std::size_t oh = 0; oh < g.height.windows; ++oh) {
-      const Span rows = clip(g.height, oh);
-      for (std::size_t ow = 0; ow < g.width.windows; ++ow, out += channels)
-        f(out, n * image_plane, rows, clip(g.width, ow));
+void for_each_window(const ConvGeometry& geometry, F&& f) {
+  const std::size_t image_plane = geometry.height.image * geometry.width.image * geometry.channels;
+  const std::size_t grain = std::max<std::size_t>(1, (std::size_t{1} << 15) / std::max<std::size_t>(image_plane, 1));
+  parallel::parallel_for(geometry.batch, grain, [&](std::size_t, std::size_t first, std::size_t last) {
+    const ConvGeometry g = geometry;
+    F visit = f;
+    const std::size_t channels = g.channels, out_plane = g.height.windows * g.width.windows * channels;
+    for (std::size_t n = first; n < last; ++n) {
+      std::size_t out = n * out_plane;
+      for (std::size_t oh = 0; oh < g.height.windows; ++oh) {
+        const Span rows = clip(g.height, oh);
+        for (std::size_t ow = 0; ow < g.width.windows; ++ow, out += channels)
+          visit(out, n * image_plane, rows, clip(g.width, ow));
+      }
     }
+  });
+}
+
+// Zero-filled like x, filled in parallel (first touch by the threads that use it).
+Tensor zeros_like_images(const ConvGeometry& g, const Shape& shape) {
+  Tensor t = Tensor::empty(shape);
+  const std::size_t image_plane = g.height.image * g.width.image * g.channels;
+  parallel::parallel_for(g.batch, 1, [&](std::size_t, std::size_t first, std::size_t last) {
+    std::fill(t.data() + first * image_plane, t.data() + last * image_plane, 0.0f);
+  });
+  return t;
 }
 
 Shape output_shape(const ConvGeometry& g) { return {g.batch, g.height.windows, g.width.windows, g.channels}; }
@@ -79,14 +98,14 @@ Shape output_shape(const ConvGeometry& g) { return {g.batch, g.height.windows, g
 Variable max_pool2d(const Variable& x, const Pool2DOptions& options) {
   const ConvGeometry g = pool_geometry("max_pool2d", x, options);
   const std::size_t channels = g.channels, row = g.width.image * channels;
-  Tensor out(output_shape(g));
+  Tensor out = Tensor::empty(output_shape(g));  // every window has a first cell
   // The flat index in x of each output's maximum (the first one in row-major window order
   // on ties), so the backward pass routes the gradient without comparing values again.
   auto argmax = std::make_shared<std::vector<std::size_t>>(out.size());
   const float* px = x.value().data();
   float* po = out.data();
   std::size_t* pa = argmax->data();
-  for_each_window(g, [&](std::size_t o, std::size_t base, Span rows, Span cols) {
+  for_each_window(g, [=](std::size_t o, std::size_t base, Span rows, Span cols) {
     bool first = true;
     for (std::size_t ih = rows.begin; ih < rows.end; ++ih)
       for (std::size_t iw = cols.begin; iw < cols.end; ++iw) {
@@ -107,11 +126,16 @@ Variable max_pool2d(const Variable& x, const Pool2DOptions& options) {
           }
       }
   });
-  return autograd::record("max_pool2d", std::move(out), {x}, [x, argmax](BackwardContext& c) {
-    Tensor dx(x.shape());
+  return autograd::record("max_pool2d", std::move(out), {x}, [x, argmax, g](BackwardContext& c) {
+    Tensor dx = zeros_like_images(g, x.shape());
     const float* dy = c.grad_output.data();
-    const std::vector<std::size_t>& index = *argmax;
-    for (std::size_t i = 0; i < index.size(); ++i) dx[index[i]] += dy[i];
+    float* pd = dx.data();
+    const std::size_t* index = argmax->data();
+    // Each image's maxima lie in that image, so threads taking whole images never collide.
+    const std::size_t out_plane = g.height.windows * g.width.windows * g.channels;
+    parallel::parallel_for(g.batch, 1, [&](std::size_t, std::size_t first, std::size_t last) {
+      for (std::size_t i = first * out_plane; i < last * out_plane; ++i) pd[index[i]] += dy[i];
+    });
     c.add(0, std::move(dx));
   });
 }
@@ -122,7 +146,7 @@ Variable avg_pool2d(const Variable& x, const Pool2DOptions& options) {
   Tensor out(output_shape(g));
   const float* px = x.value().data();
   float* po = out.data();
-  for_each_window(g, [&](std::size_t o, std::size_t base, Span rows, Span cols) {
+  for_each_window(g, [=](std::size_t o, std::size_t base, Span rows, Span cols) {
     float* sum = po + o;
     for (std::size_t ih = rows.begin; ih < rows.end; ++ih)
       for (std::size_t iw = cols.begin; iw < cols.end; ++iw) {
@@ -135,11 +159,11 @@ Variable avg_pool2d(const Variable& x, const Pool2DOptions& options) {
     for (std::size_t c = 0; c < channels; ++c) sum[c] *= scale;
   });
   return autograd::record("avg_pool2d", std::move(out), {x}, [x, g](BackwardContext& c) {
-    Tensor dx(x.shape());
+    Tensor dx = zeros_like_images(g, x.shape());
     const std::size_t channels = g.channels, row = g.width.image * channels;
     const float* dy = c.grad_output.data();
     float* pd = dx.data();
-    for_each_window(g, [&](std::size_t o, std::size_t base, Span rows, Span cols) {
+    for_each_window(g, [=](std::size_t o, std::size_t base, Span rows, Span cols) {
       const std::size_t count = (rows.end - rows.begin) * (cols.end - cols.begin);
       if (count == 0) return;
       const float scale = 1.0f / static_cast<float>(count);

@@ -15,7 +15,10 @@ Variable unary(const char* op, const Variable& x, F f, D dydx) {
     Tensor g = Tensor::empty(c.grad_output.shape());
     const float *pg = c.grad_output.data(), *px = x.value().data(), *py = c.output.data();
     float* o = g.data();
-    for (std::size_t i = 0, n = g.size(); i < n; ++i) o[i] = pg[i] * dydx(px[i], py[i]);
+    parallel::for_ranges(g.size(), parallel::elementwise_grain, [&, pg, px, py, o](std::size_t begin, std::size_t end) {
+      const D derivative = dydx;  // a local copy, see kernels::unary_map
+      for (std::size_t i = begin; i < end; ++i) o[i] = pg[i] * derivative(px[i], py[i]);
+    });
     c.add(0, std::move(g));
   });
 }

@@ -44,6 +44,13 @@ class ConfigReader {
   std::optional<double> optional_number(std::string_view key) const;
   std::optional<std::int64_t> optional_integer(std::string_view key) const;
 
+  // The largest size (units, filters, a kernel_size or shape entry) read from a config:
+  // TensorFlow's int32 dimension limit. Refusing larger ones where they are read names the
+  // JSON path and keeps every shape computation downstream from overflowing.
+  static constexpr std::uint64_t kMaxSize = 2147483647;
+  // ConfigError `<path>.<key>: <value> is larger than 2147483647, ...` when value > kMaxSize.
+  void check_size(std::string_view key, std::uint64_t value) const;
+
   // A ConfigError `<path>.<key>: <message>`.
   [[noreturn]] void fail(std::string_view key, const std::string& message) const;
   // A ConfigError `<path>.<key>: expected <what>, got <json>`.

@@ -58,6 +58,11 @@ Variable slice(const Variable& x, const std::vector<std::size_t>& begin, const s
 // paddings[i] = {before, after} for axis i, filled with value.
 Variable pad(const Variable& x, const std::vector<std::pair<std::size_t, std::size_t>>& paddings, float value = 0.0f);
 
+// ---- bias (autograd/ops/bias_add.cpp)
+// x (..., c) + bias (c,) on every row, like tf.nn.bias_add; the bias's gradient is the
+// column sums of the output's.
+Variable bias_add(const Variable& x, const Variable& bias);
+
 // ---- linear algebra (autograd/ops/matmul.cpp)
 // (m, k) x (k, n), or batched (..., m, k) x (..., k, n) with equal batch shapes or a 2-d side.
 Variable matmul(const Variable& a, const Variable& b, bool transpose_a = false, bool transpose_b = false);
@@ -80,6 +85,9 @@ struct Conv2DOptions {
 // x: (n, h, w, c_in); kernel: (kh, kw, c_in, c_out) -> (n, oh, ow, c_out). 'same' pads
 // like TensorFlow: the odd extra row/column goes after (bottom/right).
 Variable conv2d(const Variable& x, const Variable& kernel, const Conv2DOptions& options = {});
+// conv2d plus a per-filter bias (c_out,), fused: the bias is added while each block of the
+// output is still in cache, and its gradient is summed in the same pass as the kernel's.
+Variable conv2d(const Variable& x, const Variable& kernel, const Variable& bias, const Conv2DOptions& options = {});
 
 struct Conv2DTransposeOptions {
   std::array<std::size_t, 2> strides{1, 1};

@@ -82,7 +82,8 @@ class Sequential {
   History fit(const Tensor& x, const Tensor& y, FitOptions options = {});
   // The loss and metrics over x/y: {"loss": ..., "accuracy": ...}.
   Logs evaluate(const Tensor& x, const Tensor& y, const EvaluateOptions& options = {});
-  // The outputs for x, computed in batches in inference mode.
+  // The outputs for x, computed in batches in inference mode. Once the model is built,
+  // several threads may predict with it at once (no layer keeps per-call state here).
   Tensor predict(const Tensor& x, const PredictOptions& options = {});
   // One optimizer step on one batch; returns that batch's loss and metrics.
   Logs train_on_batch(const Tensor& x, const Tensor& y);

@@ -46,6 +46,7 @@
 #include "strata/sequential.hpp"
 #include "strata/summary.hpp"
 #include "strata/tensor.hpp"
+#include "strata/threads.hpp"
 #include "strata/training.hpp"
 #include "strata/variable.hpp"
 

@@ -1,5 +1,5 @@
-// Conv2D: ops::conv2d per channel group (ops::slice / ops::concat when groups > 1), then
-// the bias broadcast over the channel axis and the activation.
+// Conv2D: ops::conv2d with its bias fused in (per channel group with ops::slice / ops::concat
+// and ops::bias_add when groups > 1), then the activation.
 #include "strata/layers/conv2d.hpp"
 
 #include <fmt/format.h>
@@ -85,7 +85,7 @@ Variable Conv2D::call(const Variable& x, bool training) {
                                 .dilation_rate = detail::to_array(options_.dilation_rate)};
   Variable y = images;
   if (options_.groups == 1) {
-    y = ops::conv2d(images, *kernel_, conv);
+    y = bias_ ? ops::conv2d(images, *kernel_, *bias_, conv) : ops::conv2d(images, *kernel_, conv);
   } else {
     // Group g maps input channels [g * cin, (g + 1) * cin) to filters [g * cout, (g + 1) * cout).
     const std::size_t cin = in_channels / options_.groups, cout = options_.filters / options_.groups;
@@ -96,8 +96,8 @@ Variable Conv2D::call(const Variable& x, bool training) {
       outputs.push_back(ops::conv2d(xg, kg, conv));
     }
     y = ops::concat(outputs, 3);
+    if (bias_) y = ops::bias_add(y, *bias_);
   }
-  if (bias_) y = ops::add(y, *bias_);
   if (x.rank() > 4) {
     std::vector<std::int64_t> unfolded;
     for (const Dim& d : out_shape) unfolded.push_back(static_cast<std::int64_t>(*d));
@@ -125,6 +125,7 @@ std::shared_ptr<Conv2D> Conv2D::from_config(const ConfigReader& config) {
   if (filters <= 0)
     throw ValueError(fmt::format(
         "Invalid value for argument `filters`. Expected a strictly positive value. Received filters={}.", filters));
+  config.check_size("filters", static_cast<std::uint64_t>(filters));
   options.filters = static_cast<std::size_t>(filters);
   options.kernel_size = detail::read_size2(config, "kernel_size", /*allow_zero=*/false);
   if (config.has_value("strides")) options.strides = detail::read_size2(config, "strides", /*allow_zero=*/true);
@@ -135,6 +136,7 @@ std::shared_ptr<Conv2D> Conv2D::from_config(const ConfigReader& config) {
   const std::int64_t groups = config.integer("groups", 1);
   if (groups < 0)
     throw ValueError(fmt::format("The number of groups must be a positive integer. Received: groups={}.", groups));
+  config.check_size("groups", static_cast<std::uint64_t>(groups));
   options.groups = static_cast<std::size_t>(groups);
   detail::read_kernel_layer_args(config, options);
   read_common_options(config, options);

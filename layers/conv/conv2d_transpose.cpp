@@ -103,7 +103,7 @@ Variable Conv2DTranspose::call(const Variable& x, bool training) {
     conv.output_padding = {static_cast<std::int64_t>(options_.output_padding->h),
                            static_cast<std::int64_t>(options_.output_padding->w)};
   Variable y = ops::conv2d_transpose(x, *kernel_, conv);
-  if (bias_) y = ops::add(y, *bias_);
+  if (bias_) y = ops::bias_add(y, *bias_);
   y = options_.activation(y, training);
   add_activity_loss(options_.activity_regularizer.ptr(), y);
   return y;
@@ -127,6 +127,7 @@ std::shared_ptr<Conv2DTranspose> Conv2DTranspose::from_config(const ConfigReader
   if (filters <= 0)
     throw ValueError(fmt::format(
         "Invalid value for argument `filters`. Expected a strictly positive value. Received filters={}.", filters));
+  config.check_size("filters", static_cast<std::uint64_t>(filters));
   options.filters = static_cast<std::size_t>(filters);
   options.kernel_size = detail::read_size2(config, "kernel_size", /*allow_zero=*/false);
   if (config.has_value("strides")) options.strides = detail::read_size2(config, "strides", /*allow_zero=*/true);
@@ -139,6 +140,7 @@ std::shared_ptr<Conv2DTranspose> Conv2DTranspose::from_config(const ConfigReader
   const std::int64_t groups = config.integer("groups", 1);
   if (groups < 0)
     throw ValueError(fmt::format("The number of groups must be a positive integer. Received: groups={}.", groups));
+  config.check_size("groups", static_cast<std::uint64_t>(groups));
   options.groups = static_cast<std::size_t>(groups);
   detail::read_kernel_layer_args(config, options);
   read_common_options(config, options);

@@ -75,7 +75,7 @@ Variable Dense::call(const Variable& x, bool training) {
     y = ops::matmul(ops::reshape(x, {-1, static_cast<std::int64_t>(input_dim)}), *kernel_);
     y = ops::reshape(y, out_shape);
   }
-  if (bias_) y = ops::add(y, *bias_);
+  if (bias_) y = ops::bias_add(y, *bias_);
   y = options_.activation(y, training);
   add_activity_loss(options_.activity_regularizer.ptr(), y);
   return y;
@@ -90,6 +90,7 @@ std::shared_ptr<Dense> Dense::from_config(const ConfigReader& config) {
   DenseOptions options;
   const std::int64_t units = config.integer("units");
   check_units(units);
+  config.check_size("units", static_cast<std::uint64_t>(units));
   options.units = static_cast<std::size_t>(units);
   detail::read_kernel_layer_args(config, options);
   read_common_options(config, options);

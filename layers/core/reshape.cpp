@@ -40,13 +40,14 @@ TensorShape Reshape::compute_output_shape(const TensorShape& input_shape) const 
   TensorShape out{input_shape[0]};
   bool known_input = true;
   std::int64_t original = 1;
+  bool overflow = false;  // sizes past 2^63 cannot be reshaped into anything real
   std::vector<std::int64_t> sample;
   for (std::size_t i = 1; i < input_shape.size(); ++i) {
     if (!input_shape[i]) {
       known_input = false;
       break;
     }
-    original *= static_cast<std::int64_t>(*input_shape[i]);
+    overflow |= __builtin_mul_overflow(original, static_cast<std::int64_t>(*input_shape[i]), &original);
     sample.push_back(static_cast<std::int64_t>(*input_shape[i]));
   }
   if (!known_input) {
@@ -59,10 +60,10 @@ TensorShape Reshape::compute_output_shape(const TensorShape& input_shape) const 
   std::optional<std::size_t> unknown;
   for (std::size_t i = 0; i < options_.target_shape.size(); ++i) {
     if (options_.target_shape[i] < 0) unknown = i;
-    else known *= options_.target_shape[i];
+    else overflow |= __builtin_mul_overflow(known, options_.target_shape[i], &known);
   }
   std::vector<std::int64_t> resolved = options_.target_shape;
-  const bool fits = unknown ? known != 0 && original % known == 0 : original == known;
+  const bool fits = !overflow && (unknown ? known != 0 && original % known == 0 : original == known);
   if (!fits)
     // Keras's message, with the first line its Layer.__call__ adds to name the layer.
     throw ShapeError(fmt::format(
@@ -90,6 +91,8 @@ void Reshape::add_config(Json& config) const { config["target_shape"] = options_
 std::shared_ptr<Reshape> Reshape::from_config(const ConfigReader& config) {
   ReshapeOptions options;
   options.target_shape = config.integers("target_shape");
+  for (std::int64_t d : options.target_shape)
+    if (d > 0) config.check_size("target_shape", static_cast<std::uint64_t>(d));
   read_common_options(config, options);
   return std::make_shared<Reshape>(std::move(options));
 }

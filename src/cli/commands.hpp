@@ -13,5 +13,6 @@ void add_summary_command(CLI::App& app);
 void add_train_command(CLI::App& app);
 void add_evaluate_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
+void add_study_command(CLI::App& app);
 
 }  // namespace strata::cli

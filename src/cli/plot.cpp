@@ -34,7 +34,6 @@ std::string plot_history(const History& history, const std::string& dir) {
   namespace fs = std::filesystem;
   const std::string svg = (fs::path(dir) / "curves.svg").string();
   const std::string script_path = (fs::path(dir) / "curves.gp").string();
-  serialization::TemporaryFile temp_svg(svg);
 
   std::string script;
   for (const auto& [key, values] : history.history) script += data_block(history, key);
@@ -46,7 +45,12 @@ std::string plot_history(const History& history, const std::string& dir) {
   script += "set title 'loss'\n" + plot_command(history, "loss");
   if (has_accuracy) script += "set title 'accuracy'\n" + plot_command(history, "accuracy") + "unset multiplot\n";
   serialization::write_file_atomically(script_path, {script});
+  return run_gnuplot(script_path, svg);
+}
 
+std::string run_gnuplot(const std::string& script_path, const std::string& svg) {
+  namespace fs = std::filesystem;
+  serialization::TemporaryFile temp_svg(svg);
   const std::string command = fmt::format("gnuplot -c '{}' '{}' 2>&1", script_path, temp_svg.path());
   std::FILE* pipe = ::popen(command.c_str(), "r");
   std::string output;

@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "serialization/error_context.hpp"
+#include "serialization/json_document.hpp"
 #include "src/saving/saving_detail.hpp"
 #include "strata/error.hpp"
 #include "strata/sequential.hpp"
@@ -46,11 +48,7 @@ void Sequential::save(const std::string& path) const {
 
 namespace {
 Json parse_attribute_json(const hdf5::File& file, const std::string& name, const std::string& text) {
-  try {
-    return Json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw ConfigError(fmt::format("{}: attribute {} of /: invalid JSON: {}", file.file_name(), name, e.what()));
-  }
+  return serialization::parse_json_document(text, fmt::format("{}: attribute {} of /", file.file_name(), name));
 }
 }  // namespace
 
@@ -60,8 +58,8 @@ Sequential load_model(const std::string& path) {
   Sequential model = [&] {
     try {
       return model_from_config(config);
-    } catch (const ConfigError& e) {
-      throw ConfigError(fmt::format("{}: model_config: {}", path, e.what()));
+    } catch (const Error&) {
+      serialization::rethrow_with_context(fmt::format("{}: model_config", path));
     }
   }();
   saving::read_weights(file.open_group("model_weights"), model);

@@ -95,14 +95,15 @@ void read_weights(const hdf5::Group& file_group, Sequential& model) {
           k, layer.name(), saved_names[k], p.targets.size(), saved_weights[k].size()));
     const hdf5::Group g = f.open_group(saved_names[k]);
     for (std::size_t i = 0; i < p.targets.size(); ++i) {
-      // The dtype is checked by read_dataset, the shape here, before anything is assigned.
-      Tensor value = g.read_dataset(saved_weights[k][i]);
-      if (value.shape() != p.targets[i].shape())
+      // The shape is checked from the file's metadata before any data is read, so a dataset
+      // claiming 2^40 values is refused without allocating; read_dataset checks the dtype.
+      const Shape saved_shape = g.dataset_info(saved_weights[k][i]).shape;
+      if (saved_shape != p.targets[i].shape())
         throw ShapeError(fmt::format(
             "Shape mismatch in layer #{} (named {}) for weight {}. Weight expects shape {}. Received saved weight "
             "with shape {}",
-            k, layer.name(), p.targets[i].name(), shape_to_string(p.targets[i].shape()), shape_to_string(value.shape())));
-      p.values.push_back(std::move(value));
+            k, layer.name(), p.targets[i].name(), shape_to_string(p.targets[i].shape()), shape_to_string(saved_shape)));
+      p.values.push_back(g.read_dataset(saved_weights[k][i]));
     }
     pending.push_back(std::move(p));
   }

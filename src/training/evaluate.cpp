@@ -38,6 +38,8 @@ Tensor Sequential::predict(const Tensor& x, const PredictOptions& options) {
   const std::size_t n = training::sample_count(x, "x");
   const std::size_t steps = training::steps_for(n, options.batch_size);
   if (n == 0) throw ValueError("predict: x holds no samples");
+  // No per-call layer state: several threads may predict with one built model at once.
+  const layers::InferenceScope inference;
   Tensor out;
   for (std::size_t step = 0; step < steps; ++step) {
     const std::size_t begin = step * options.batch_size, end = std::min(n, begin + options.batch_size);

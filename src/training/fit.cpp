@@ -16,9 +16,16 @@ namespace strata {
 
 namespace {
 
+// Where fit's samples come from, without copying them: training rows [0, train_rows) of
+// x and y, validation rows [validation_begin, validation_end) of validation_x/_y (the end
+// of x and y for validation_split, validation_data's tensors otherwise).
 struct Data {
-  Tensor x_train, y_train;
-  std::optional<std::pair<Tensor, Tensor>> validation;
+  const Tensor& x;
+  const Tensor& y;
+  std::size_t train_rows = 0;
+  const Tensor* validation_x = nullptr;
+  const Tensor* validation_y = nullptr;
+  std::size_t validation_begin = 0, validation_end = 0;
 };
 
 // Keras takes the validation split from the end of the data, before shuffling.
@@ -26,13 +33,14 @@ Data split_data(const Tensor& x, const Tensor& y, const FitOptions& options) {
   training::check_same_samples(x, y);
   const std::size_t n = x.shape()[0];
   if (options.validation_data) {
-    training::check_same_samples(options.validation_data->first, options.validation_data->second);
-    return {x, y, options.validation_data};
+    const auto& [vx, vy] = *options.validation_data;
+    training::check_same_samples(vx, vy);
+    return {x, y, n, &vx, &vy, 0, vx.shape()[0]};
   }
   const double split = options.validation_split;
   if (!(split >= 0.0 && split < 1.0))
     throw ValueError(fmt::format("validation_split must be in [0, 1). Received: validation_split={}", split));
-  if (split == 0.0) return {x, y, std::nullopt};
+  if (split == 0.0) return {x, y, n};
   const auto at = static_cast<std::size_t>(static_cast<double>(n) * (1.0 - split));
   if (at == 0 || at == n)
     throw ValueError(fmt::format(
@@ -40,8 +48,7 @@ Data split_data(const Tensor& x, const Tensor& y, const FitOptions& options) {
         "specified by `validation_split={}`. Either provide more data, or a different value for the "
         "`validation_split` argument.",
         n, split));
-  return {training::slice_rows(x, 0, at), training::slice_rows(y, 0, at),
-          std::pair{training::slice_rows(x, at, n), training::slice_rows(y, at, n)}};
+  return {x, y, at, &x, &y, at, n};
 }
 
 // Fisher-Yates with the generator's raw bits, so the order is the same on every platform
@@ -50,13 +57,13 @@ void shuffle(std::vector<std::size_t>& order, Generator& generator) {
   for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[generator.next_u64() % i]);
 }
 
-// Loss and metrics over a data set in inference mode, in batches.
-Logs run_validation(Sequential& model, const Tensor& x, const Tensor& y, std::size_t batch_size) {
+// Loss and metrics over rows [first, last) in inference mode, in batches.
+Logs run_validation(Sequential& model, const Tensor& x, const Tensor& y, std::size_t first, std::size_t last,
+                    std::size_t batch_size) {
   training::RunningMetrics running(model);
-  const std::size_t n = x.shape()[0];
   Tensor y_pred;
-  for (std::size_t begin = 0; begin < n; begin += batch_size) {
-    const std::size_t end = std::min(n, begin + batch_size);
+  for (std::size_t begin = first; begin < last; begin += batch_size) {
+    const std::size_t end = std::min(last, begin + batch_size);
     const Tensor y_batch = training::slice_rows(y, begin, end);
     const double loss = training::test_step(model, training::slice_rows(x, begin, end), y_batch, y_pred);
     running.update(loss, y_batch, y_pred);
@@ -70,7 +77,7 @@ History Sequential::fit(const Tensor& x, const Tensor& y, FitOptions options) {
   training::check_compiled(*this);
   if (options.epochs < 0) throw ValueError(fmt::format("epochs must be >= 0. Received: epochs={}", options.epochs));
   const Data data = split_data(x, y, options);
-  const std::size_t n = data.x_train.shape()[0];
+  const std::size_t n = data.train_rows;
   const std::size_t steps = training::steps_for(n, options.batch_size);
   if (n == 0) throw ValueError("fit: the training data is empty");
 
@@ -97,8 +104,8 @@ History Sequential::fit(const Tensor& x, const Tensor& y, FitOptions options) {
     for (std::size_t step = 0; step < steps; ++step) {
       const std::size_t begin = step * options.batch_size, end = std::min(n, begin + options.batch_size);
       const std::span<const std::size_t> rows(order.data() + begin, end - begin);
-      const Tensor x_batch = training::gather_rows(data.x_train, rows);
-      const Tensor y_batch = training::gather_rows(data.y_train, rows);
+      const Tensor x_batch = training::gather_rows(data.x, rows);
+      const Tensor y_batch = training::gather_rows(data.y, rows);
       callbacks.on_train_batch_begin(step, {});
       const double loss = training::train_step(*this, x_batch, y_batch, y_pred);
       running.update(loss, y_batch, y_pred);
@@ -106,8 +113,9 @@ History Sequential::fit(const Tensor& x, const Tensor& y, FitOptions options) {
       callbacks.on_train_batch_end(step, logs);
       if (stop_training) break;
     }
-    if (data.validation) {
-      const Logs val = run_validation(*this, data.validation->first, data.validation->second, options.batch_size);
+    if (data.validation_x) {
+      const Logs val = run_validation(*this, *data.validation_x, *data.validation_y, data.validation_begin,
+                                      data.validation_end, options.batch_size);
       for (const auto& [key, value] : val.items()) logs.set(key, value);
     }
     callbacks.on_epoch_end(epoch, logs);

@@ -148,6 +148,27 @@ class Layer {
   std::vector<Variable> call_losses_;
 };
 
+// While one is alive on a thread, layer calls on that thread keep no per-call state (the
+// last call's activity-regularization losses), so several threads may run one built model
+// at once. Sequential::predict opens one; fit and evaluate, which add those losses to the
+// loss, do not.
+class InferenceScope {
+ public:
+  InferenceScope();
+  ~InferenceScope();
+  InferenceScope(const InferenceScope&) = delete;
+  InferenceScope& operator=(const InferenceScope&) = delete;
+
+ private:
+  bool outer_;
+};
+
+// The most elements one weight may have (default 2^31, 8 GiB of float32). Building a layer
+// whose weight would be larger is a ConfigError before anything is allocated, so a hostile
+// config (filters = 10^12) cannot exhaust memory. Lower it to load untrusted models.
+std::size_t max_weight_elements();
+void set_max_weight_elements(std::size_t elements);
+
 // Keras's to_snake_case: "LeakyReLU" -> "leaky_re_lu", "Conv2D" -> "conv2d".
 std::string to_snake_case(const std::string& class_name);
 // A process-wide unique default name: "conv2d", then "conv2d_1", ... (zero-based, one

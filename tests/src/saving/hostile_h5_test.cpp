@@ -1,0 +1,89 @@
+// load_weights and load_model on damaged and hostile .h5 files (tests/data/h5/
+// make_hostile_fixtures.py): each is refused with a message naming the file and the
+// object, before anything large is allocated, and the model keeps every weight it had.
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+
+#include <string>
+#include <vector>
+
+#include "strata/error.hpp"
+#include "strata/layers/conv2d.hpp"
+#include "strata/layers/dense.hpp"
+#include "strata/layers/flatten.hpp"
+#include "strata/layers/leaky_re_lu.hpp"
+#include "strata/sequential.hpp"
+
+using namespace strata;
+using namespace strata::layers;
+
+namespace {
+
+std::string fixture(const std::string& name) { return std::string(STRATA_TEST_DATA_DIR) + "/h5/" + name; }
+
+// The fixtures' model: Conv2D(2, 3) on (5, 5, 1) -> LeakyReLU -> Flatten -> Dense(3).
+Sequential fixture_model() {
+  backend::clear_session();
+  Sequential model;
+  model.add(Conv2D({.filters = 2, .kernel_size = 3, .input_shape = {5, 5, 1}}));
+  model.add(LeakyReLU());
+  model.add(Flatten());
+  model.add(Dense({.units = 3}));
+  return model;
+}
+
+std::vector<Tensor> snapshot(const Sequential& model) {
+  std::vector<Tensor> values;
+  for (const Variable& w : model.weights()) values.push_back(w.value());
+  return values;
+}
+
+}  // namespace
+
+TEST_CASE("load_weights refuses damaged files by name and leaves the model exactly as it was", "[saving][hostile]") {
+  struct Case {
+    std::string file, message;
+  };
+  const std::vector<Case> cases = {
+      {"weights_missing_group.h5", ": /dense: no such group"},
+      {"weights_missing_dataset.h5", ": /dense/dense/kernel:0: no such dataset"},
+      {"weights_group_as_dataset.h5", ": /dense/dense/kernel:0: not a dataset"},
+      {"weights_string_kernel.h5",
+       ": /dense/dense/kernel:0: dtype string is not supported; expected float32 or float64"},
+      {"weights_numeric_layer_names.h5", ": attribute layer_names of /: expected strings, found int64 values"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.file);
+    Sequential model = fixture_model();
+    const std::vector<Tensor> before = snapshot(model);
+    CHECK_THROWS_MATCHES(model.load_weights(fixture(c.file)), IOError, Catch::Message(fixture(c.file) + c.message));
+    CHECK(snapshot(model) == before);
+  }
+}
+
+TEST_CASE("load_weights refuses a dataset declaring 2^40 values from its shape, before reading it",
+          "[saving][hostile]") {
+  // The file is 15 KB; reading the dataset would allocate 4 TiB.
+  Sequential model = fixture_model();
+  const std::vector<Tensor> before = snapshot(model);
+  CHECK_THROWS_MATCHES(model.load_weights(fixture("weights_huge_dataset.h5")), ShapeError,
+                       Catch::Message("Shape mismatch in layer #1 (named dense) for weight dense/kernel:0. Weight "
+                                      "expects shape (18, 3). Received saved weight with shape (1099511627776,)"));
+  CHECK(snapshot(model) == before);
+}
+
+TEST_CASE("load_model refuses filters = 10^12 in model_config before allocating, naming file and JSON path",
+          "[saving][hostile]") {
+  const std::string path = fixture("model_huge_filters.h5");
+  CHECK_THROWS_MATCHES(load_model(path), ConfigError,
+                       Catch::Message(path + ": model_config: config.layers[1].config.filters: 1000000000000 is larger "
+                                             "than 2147483647, the largest size strata reads from a config"));
+}
+
+TEST_CASE("load_model refuses a model_config nested 1000 deep", "[saving][hostile]") {
+  const std::string path = fixture("model_deep_config.h5");
+  CHECK_THROWS_MATCHES(
+      load_model(path), ConfigError,
+      Catch::Message(path + ": attribute model_config of /: invalid JSON: nested deeper than 100 levels at byte 100"));
+}
