@@ -15,8 +15,11 @@ struct SeedCnnOptions {
   // Makes one activation layer per use (five in all); empty: LeakyReLU(alpha = 0.01).
   std::function<std::shared_ptr<layers::Layer>()> activation{};
   // Adds BatchNormalization after every convolution and the hidden Dense layer (before
-  // the activation), the variant with the higher published accuracy.
+  // the activation).
   bool batch_normalization = false;
+  // When positive, a Dropout layer with this rate after each MaxPooling2D, after Flatten
+  // and after the hidden Dense layer's activation (regularization for longer runs).
+  double dropout = 0.0;
   std::size_t classes = 10;
 };
 

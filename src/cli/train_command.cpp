@@ -27,6 +27,7 @@ namespace {
 struct TrainArgs {
   std::string model_path;
   std::string builtin = "seed-cnn";
+  double dropout = 0.0;
   int epochs = 10;
   std::size_t batch_size = 64;
   std::string optimizer = "adam";
@@ -47,8 +48,8 @@ Sequential load_or_build(const TrainArgs& args) {
     text << in.rdbuf();
     return model_from_json(text.str());
   }
-  if (args.builtin == "seed-cnn") return seed_cnn();
-  if (args.builtin == "seed-cnn-bn") return seed_cnn({.batch_normalization = true});
+  if (args.builtin == "seed-cnn") return seed_cnn({.dropout = args.dropout});
+  if (args.builtin == "seed-cnn-bn") return seed_cnn({.batch_normalization = true, .dropout = args.dropout});
   throw ValueError(fmt::format("--builtin: unknown model '{}' (known: seed-cnn, seed-cnn-bn)", args.builtin));
 }
 
@@ -100,6 +101,10 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("model", args->model_path, "A Keras model config (tf.keras 2.x or Keras 3 JSON)")->check(CLI::ExistingFile);
   cmd->add_option("--builtin", args->builtin, "Built-in model when no MODEL.json: seed-cnn or seed-cnn-bn")
       ->check(CLI::IsMember({"seed-cnn", "seed-cnn-bn"}))
+      ->capture_default_str();
+  cmd->add_option("--dropout", args->dropout,
+                  "Built-in model: Dropout with this rate after each pooling, Flatten and the hidden Dense (0: none)")
+      ->check(CLI::Range(0.0, 0.9))
       ->capture_default_str();
   cmd->add_option("--epochs", args->epochs, "Epochs")->check(CLI::Range(1, 100000))->capture_default_str();
   cmd->add_option("--batch-size", args->batch_size, "Batch size")->check(CLI::Range(1, 1 << 20))->capture_default_str();

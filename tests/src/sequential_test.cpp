@@ -261,3 +261,28 @@ TEST_CASE("Bad model JSON names the JSON path", "[sequential][json]") {
   CHECK_THROWS_AS(model_from_json("{not json"), ConfigError);
   CHECK_THROWS_WITH(model_from_json("[]"), "JSON document: expected an object, got []");
 }
+
+TEST_CASE("model_from_json reads a Keras 3 file: same model, same tf.keras JSON and summaries", "[sequential][json]") {
+  backend::clear_session();
+  Sequential model = model_from_json(read_golden("seed_cnn_keras3.json"));
+  CHECK(model.name() == "sequential");
+  CHECK(model.layers().size() == 9);
+  CHECK(model.get_layer("leaky_re_lu_2")->get_config()["alpha"].get<double>() == Approx(0.01));
+  CHECK(model.count_params() == 56320);
+  CHECK(model.summary_string() == read_golden("summary_tf2.0-2.6.txt"));
+  CHECK(model.summary_string({.style = SummaryStyle::keras3}) == read_golden("summary_keras3_width88.txt"));
+  // Written back in tf.keras 2.11's form, it is Keras's own file of the same model, except
+  // that the input layer is the file's own (named input_layer), so, as in tf.keras, the
+  // first Conv2D carries no batch_input_shape.
+  Json expected = Json::parse(read_golden("to_json_tf2.11-2.12.json"));
+  expected["config"]["layers"][0]["config"]["name"] = "input_layer";
+  expected["config"]["layers"][1]["config"].erase("batch_input_shape");
+  CHECK(Json::parse(model.to_json()) == expected);
+}
+
+TEST_CASE("A Keras 3 file with a wrong type names the JSON path", "[sequential][json]") {
+  Json doc = Json::parse(read_golden("seed_cnn_keras3.json"));
+  doc["config"]["layers"][2]["config"]["negative_slope"] = "0.01";
+  CHECK_THROWS_AS(model_from_json(doc.dump()), ConfigError);
+  CHECK_THROWS_WITH(model_from_json(doc.dump()), Catch::Matchers::StartsWith("config.layers[2].config.negative_slope"));
+}
