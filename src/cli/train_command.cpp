@@ -42,6 +42,8 @@ struct TrainArgs {
 
 Sequential load_or_build(const TrainArgs& args) {
   if (!args.model_path.empty()) {
+    if (args.dropout > 0.0)
+      throw ValueError("--dropout: only for the built-in models; add Dropout layers to MODEL.json instead");
     std::ifstream in(args.model_path, std::ios::binary);
     if (!in) throw IOError(fmt::format("cannot open '{}'", args.model_path));
     std::ostringstream text;
@@ -55,8 +57,8 @@ Sequential load_or_build(const TrainArgs& args) {
 
 void run_train(const TrainArgs& args) {
   set_random_seed(args.seed);  // weights, dropout and shuffling all follow the seed
+  Sequential model = load_or_build(args);  // before the data: a bad model fails fast
   const auto data = load_fashion_mnist(args.subset);
-  Sequential model = load_or_build(args);
   model.summary();
 
   auto optimizer = optimizers::get(args.optimizer);

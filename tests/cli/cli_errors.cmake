@@ -11,6 +11,9 @@ strata_cli_error_test("no subcommand is an error, not a crash" ""
   "strata: error: A subcommand is required")
 strata_cli_error_test("an option value out of range is an error naming the option" "train|--epochs|0"
   "strata: error: --epochs: Value 0 not in range 1 to 100000")
+strata_cli_error_test("train --dropout with a MODEL.json says it is for the built-in models"
+  "train|${CMAKE_CURRENT_SOURCE_DIR}/data/keras/to_json_tf2.11-2.12.json|--dropout|0.2"
+  "strata: error: --dropout: only for the built-in models; add Dropout layers to MODEL.json instead")
 strata_cli_error_test("predict with a missing model file names it" "predict|${missing}|${h5}/input.npy|out.npy"
   "strata: error: model: File does not exist: ${missing}")
 strata_cli_error_test("predict refuses a model file with filters = 10^12, naming file and JSON path"
