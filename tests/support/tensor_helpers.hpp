@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -17,6 +18,18 @@ inline Tensor random_tensor(Shape shape, std::uint64_t seed, float low = -1.0f, 
   Tensor t = Tensor::empty(std::move(shape));
   for (float& v : t) v = gen.uniform(low, high);
   return t;
+}
+
+// The largest |a - b| over the largest |b|: one number for comparing a fast path with a
+// reference computed another way.
+inline double max_relative_diff(const Tensor& a, const Tensor& b) {
+  REQUIRE(a.shape() == b.shape());
+  double diff = 0.0, scale = 1e-30;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    diff = std::max(diff, std::fabs(static_cast<double>(a[i]) - b[i]));
+    scale = std::max(scale, std::fabs(static_cast<double>(b[i])));
+  }
+  return diff / scale;
 }
 
 // Catch matcher: same shape and |a - b| <= atol + rtol * |b| everywhere.

@@ -11,20 +11,15 @@
 #include "strata/gradient_tape.hpp"
 #include "strata/ops.hpp"
 #include "strata/random.hpp"
+#include "support/tensor_helpers.hpp"
 
 using strata::Shape;
 using strata::Tensor;
 using strata::Variable;
+using strata::testing::random_tensor;
 using strata::ops::Padding;
 
 namespace {
-
-Tensor random_tensor(const Shape& shape, std::uint64_t seed) {
-  strata::Generator gen(seed);
-  Tensor t = Tensor::empty(shape);
-  for (float& v : t) v = gen.uniform(-1.0f, 1.0f);
-  return t;
-}
 
 float max_abs_diff(const Tensor& a, const Tensor& b) {
   REQUIRE(a.shape() == b.shape());

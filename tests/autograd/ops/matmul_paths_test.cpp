@@ -7,20 +7,16 @@
 
 #include "strata/ops.hpp"
 #include "strata/random.hpp"
+#include "support/tensor_helpers.hpp"
 #include "strata/threads.hpp"
 
 using strata::Shape;
 using strata::Tensor;
 using strata::Variable;
+using strata::testing::random_tensor;
+using strata::testing::max_relative_diff;
 
 namespace {
-
-Tensor random_tensor(const Shape& shape, std::uint64_t seed) {
-  strata::Generator gen(seed);
-  Tensor t = Tensor::empty(shape);
-  for (float& v : t) v = gen.uniform(-1.0f, 1.0f);
-  return t;
-}
 
 // op(a) op(b) in double.
 Tensor reference(const Tensor& a, const Tensor& b, bool ta, bool tb) {
@@ -34,16 +30,6 @@ Tensor reference(const Tensor& a, const Tensor& b, bool ta, bool tb) {
       out.at({i, j}) = static_cast<float>(sum);
     }
   return out;
-}
-
-double max_relative_diff(const Tensor& a, const Tensor& b) {
-  REQUIRE(a.shape() == b.shape());
-  double diff = 0.0, scale = 1e-30;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    diff = std::max(diff, std::fabs(static_cast<double>(a[i]) - b[i]));
-    scale = std::max(scale, std::fabs(static_cast<double>(b[i])));
-  }
-  return diff / scale;
 }
 
 }  // namespace
