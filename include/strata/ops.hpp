@@ -63,6 +63,19 @@ Variable pad(const Variable& x, const std::vector<std::pair<std::size_t, std::si
 // column sums of the output's.
 Variable bias_add(const Variable& x, const Variable& bias);
 
+// ---- batch normalization (autograd/ops/batch_norm.cpp)
+// Training-mode batch normalization, like tf.nn.fused_batch_norm(is_training=True):
+// y = gamma * (x - mean) / sqrt(variance + epsilon) + beta, with the batch's mean and
+// biased variance taken over every axis but `axis` (negatives count from the end);
+// gamma and beta are 1-d with that axis's size. Gradients flow to x (through the
+// statistics), gamma and beta.
+struct BatchNormResult {
+  Variable y;
+  Tensor mean;      // per feature; no gradient
+  Tensor variance;  // per feature, divided by the count (not count - 1); no gradient
+};
+BatchNormResult batch_norm(const Variable& x, const Variable& gamma, const Variable& beta, int axis, float epsilon);
+
 // ---- linear algebra (autograd/ops/matmul.cpp)
 // (m, k) x (k, n), or batched (..., m, k) x (..., k, n) with equal batch shapes or a 2-d side.
 Variable matmul(const Variable& a, const Variable& b, bool transpose_a = false, bool transpose_b = false);

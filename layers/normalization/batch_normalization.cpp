@@ -1,5 +1,5 @@
-// BatchNormalization: batch statistics composed from ops (so gradients flow through the
-// mean and variance), moving statistics updated in place after each training call.
+// BatchNormalization: in training, the fused batch_norm op (batch statistics, gradients
+// through them); the moving statistics are updated in place after each training call.
 #include "strata/layers/batch_normalization.hpp"
 
 #include <fmt/format.h>
@@ -59,33 +59,24 @@ Variable BatchNormalization::call(const Variable& x, bool training) {
 
   // The fused kernel (tf.nn.fused_batch_norm) raises epsilon to cuDNN's minimum 1.001e-5.
   const double epsilon = fused_ ? std::max(options_.epsilon, 1.001e-5) : options_.epsilon;
-  // Per-feature vectors broadcast against x: (features,) when the axis is last, else
-  // (1, ..., features, ..., 1).
-  std::vector<std::int64_t> broadcast(x.rank(), 1);
-  broadcast[axis] = static_cast<std::int64_t>(features);
-  const bool last = axis + 1 == x.rank();
-  auto per_feature = [&](const Variable& v) { return last ? v : ops::reshape(v, broadcast); };
 
   // A layer that is not trainable always runs in inference mode (tf.keras 2.x).
-  Variable normalized = x;
   if (training && trainable()) {
-    std::vector<int> reduce;
-    for (std::size_t i = 0; i < x.rank(); ++i)
-      if (i != axis) reduce.push_back(static_cast<int>(i));
-    const Variable mean = ops::mean(x, reduce, /*keepdims=*/true);
-    const Variable centered = ops::sub(x, mean);
-    const Variable variance = ops::mean(ops::square(centered), reduce, /*keepdims=*/true);
-    normalized = ops::div(centered, ops::sqrt(variance + static_cast<float>(epsilon)));
+    const Variable gamma = gamma_ ? *gamma_ : constant(Tensor::ones({features}));
+    const Variable beta = beta_ ? *beta_ : constant(Tensor::zeros({features}));
+    ops::BatchNormResult batch = ops::batch_norm(x, gamma, beta, static_cast<int>(axis), static_cast<float>(epsilon));
 
     // Moving statistics (no gradient): Keras's updates, in float32 as TensorFlow does them.
-    const std::size_t n = x.size() / features;
+    // An empty batch has no statistics and leaves them as they are.
+    const std::size_t n = x.size() / std::max<std::size_t>(features, 1);
+    if (n == 0) return batch.y;
     const float bessel = fused_ && n > 1 ? static_cast<float>(n) / static_cast<float>(n - 1) : 1.0f;
     const auto factor = static_cast<float>(1.0 - options_.momentum);
     Tensor& moving_mean = moving_mean_->value();
     Tensor& moving_variance = moving_variance_->value();
     for (std::size_t c = 0; c < features; ++c) {
-      const float batch_mean = mean.value()[c];
-      const float batch_variance = variance.value()[c] * bessel;
+      const float batch_mean = batch.mean[c];
+      const float batch_variance = batch.variance[c] * bessel;
       if (fused_) {
         // FusedBatchNormV3 with exponential_avg_factor = 1 - momentum.
         moving_mean[c] = (1.0f - factor) * moving_mean[c] + factor * batch_mean;
@@ -96,14 +87,21 @@ Variable BatchNormalization::call(const Variable& x, bool training) {
         moving_variance[c] -= (moving_variance[c] - batch_variance) * factor;
       }
     }
-  } else {
-    normalized = ops::div(ops::sub(x, per_feature(*moving_mean_)),
-                          ops::sqrt(per_feature(*moving_variance_) + static_cast<float>(epsilon)));
+    return batch.y;
   }
-  Variable y = normalized;
-  if (gamma_) y = ops::mul(y, per_feature(*gamma_));
-  if (beta_) y = ops::add(y, per_feature(*beta_));
-  return y;
+
+  // Inference: y = x * scale + shift with per-feature scale = gamma / sqrt(moving_variance
+  // + epsilon) and shift = beta - moving_mean * scale, computed on the small vectors (so
+  // gradients still reach gamma and beta) and applied in two passes over x.
+  Variable scale = ops::pow(*moving_variance_ + static_cast<float>(epsilon), -0.5f);
+  if (gamma_) scale = ops::mul(scale, *gamma_);
+  Variable shift = ops::neg(ops::mul(*moving_mean_, scale));
+  if (beta_) shift = ops::add(shift, *beta_);
+  if (axis + 1 == x.rank()) return ops::bias_add(ops::mul(x, scale), shift);
+  // Per-feature vectors broadcast against x as (1, ..., features, ..., 1).
+  std::vector<std::int64_t> broadcast(x.rank(), 1);
+  broadcast[axis] = static_cast<std::int64_t>(features);
+  return ops::add(ops::mul(x, ops::reshape(scale, broadcast)), ops::reshape(shift, broadcast));
 }
 
 void BatchNormalization::add_config(Json& config) const {
