@@ -199,11 +199,19 @@ std::vector<Tensor> GradientTape::gradient(const Variable& target, const std::ve
     }
   }
 
+  // The accumulator dies here, so its gradients are moved out (copied only for a source
+  // that is asked for again further on).
   std::vector<Tensor> result;
   result.reserve(sources.size());
-  for (const Variable& s : sources) {
-    Tensor* g = grads.find(s.node().get());
-    result.push_back(g ? *g : Tensor::zeros(s.shape()));
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    Tensor* g = grads.find(sources[i].node().get());
+    if (!g) {
+      result.push_back(Tensor::zeros(sources[i].shape()));
+      continue;
+    }
+    const bool asked_again = std::any_of(sources.begin() + static_cast<std::ptrdiff_t>(i) + 1, sources.end(),
+                                         [&](const Variable& later) { return later.same_as(sources[i]); });
+    result.push_back(asked_again ? *g : std::move(*g));
   }
   tape.used = true;
   if (!tape.options.persistent) {

@@ -69,6 +69,16 @@ TEST_CASE("Unconnected sources get zeros of their own shape", "[tape]") {
   CHECK(grads[1] == Tensor::zeros({2, 3}));
 }
 
+TEST_CASE("A source asked for twice gets its gradient twice", "[tape]") {
+  Variable x(Tensor({2}, {1.0f, -2.0f}), "x"), w(Tensor({2}, {3.0f, 4.0f}), "w");
+  GradientTape tape;
+  Variable y = ops::sum(x * w);
+  auto grads = tape.gradient(y, {x, w, x});
+  CHECK(grads[0] == Tensor({2}, {3.0f, 4.0f}));
+  CHECK(grads[1] == Tensor({2}, {1.0f, -2.0f}));
+  CHECK(grads[2] == Tensor({2}, {3.0f, 4.0f}));
+}
+
 TEST_CASE("The gradient with respect to an intermediate value is available", "[tape]") {
   Variable x(Tensor::scalar(2.0f), "x");
   GradientTape tape;
