@@ -50,6 +50,8 @@ std::vector<Workload> all_workloads() {
       {.name = "conv_64x64x32", .kind = Kind::conv, .batch = 32, .conv = {32, 32, 32, 64, 64, true}},
       {.name = "conv_3x32x224", .kind = Kind::conv, .batch = 8, .conv = {8, 224, 224, 3, 32, true}},
       {.name = "dense_1024_b256", .kind = Kind::dense, .batch = 256, .features = 1024},
+      // The seed CNN + BN's largest BatchNormalization: after conv1, (64, 26, 26, 32).
+      {.name = "bn_32x26_b64", .kind = Kind::batchnorm, .batch = 64, .size = 26, .channels = 32},
   };
 }
 
@@ -162,7 +164,8 @@ int main(int argc, char** argv) {
       "strata_bench: times strata and libtorch on the same work in one run, with the same thread count.\n"
       "Workloads: train_b64/train_b256 (the seed CNN's training step: forward, backward, Adam),\n"
       "infer_b1/infer_b256 (inference), conv_<in>x<out>x<size> (Conv2D 3x3 forward + both gradients,\n"
-      "GFLOP/s and the fraction of the sgemm peak measured in the same run), dense_1024_b256.\n"
+      "GFLOP/s and the fraction of the sgemm peak measured in the same run), dense_1024_b256,\n"
+      "bn_32x26_b64 (BatchNormalization in training mode, forward + gradients).\n"
       "Before timing, each workload checks that both sides compute the same values from the same\n"
       "weights (relative difference; tolerance 1e-4, 1e-3 after a training step)."};
   app.add_option("--threads", s.threads, "threads for both sides (default: all cores)")->check(CLI::PositiveNumber);

@@ -1,5 +1,6 @@
 // strata's side of the benchmark: the seed CNN through Sequential (train_on_batch and
-// inference without a tape), and single Conv2D / Dense layers under a GradientTape.
+// inference without a tape), and single Conv2D / Dense / BatchNormalization layers under a
+// GradientTape.
 #include <cstring>
 
 #include "bench/workloads.hpp"
@@ -54,7 +55,8 @@ class InferTask : public Task {
   Tensor x_;
 };
 
-// One layer's forward pass and the gradients of its input and weights for a given dL/dy.
+// One layer's forward pass (training mode) and the gradients of its input and first two
+// weights (kernel and bias, or gamma and beta) for a given dL/dy.
 class LayerTask : public Task {
  public:
   LayerTask(std::shared_ptr<layers::Layer> layer, Tensor x, const WorkloadData& d)
@@ -66,27 +68,28 @@ class LayerTask : public Task {
     bias_ = weights[1];
     kernel_.assign(tensor(kernel_.shape(), d.kernel));
     bias_.assign(tensor(bias_.shape(), d.bias));
-    dy_ = d.output_gradient;
+    // dL/dy made once, as the libtorch side does: the timed step copies nothing.
+    dy_ = tensor((*layer_)(x_, false).shape(), d.output_gradient);
   }
   std::vector<float> check() override {
     auto [y, grads] = step();
-    std::vector<float> out = to_vector(y);
+    std::vector<float> out = to_vector(y.value());
     for (const Tensor& g : grads) out.insert(out.end(), g.begin(), g.end());
     return out;
   }
   void run() override { step(); }
 
  private:
-  std::pair<Tensor, std::vector<Tensor>> step() {
+  std::pair<Variable, std::vector<Tensor>> step() {
     GradientTape tape;
     tape.watch(x_);
     Variable y = (*layer_)(x_, true);
-    std::vector<Tensor> grads = tape.gradient(y, {x_, kernel_, bias_}, tensor(y.shape(), dy_));
-    return {y.value(), std::move(grads)};
+    std::vector<Tensor> grads = tape.gradient(y, {x_, kernel_, bias_}, dy_);
+    return {std::move(y), std::move(grads)};
   }
   std::shared_ptr<layers::Layer> layer_;
   Variable x_, kernel_, bias_;
-  std::vector<float> dy_;
+  Tensor dy_;
 };
 
 std::unique_ptr<Task> make_task(const Workload& w, const WorkloadData& d) {
@@ -102,6 +105,10 @@ std::unique_ptr<Task> make_task(const Workload& w, const WorkloadData& d) {
     case Kind::dense: {
       auto layer = std::make_shared<layers::Dense>(layers::DenseOptions{.units = w.features});
       return std::make_unique<LayerTask>(layer, tensor({w.batch, w.features}, d.x), d);
+    }
+    case Kind::batchnorm: {
+      auto layer = std::make_shared<layers::BatchNormalization>(layers::BatchNormalizationOptions{});
+      return std::make_unique<LayerTask>(layer, tensor({w.batch, w.size, w.size, w.channels}, d.x), d);
     }
   }
   return nullptr;

@@ -1,6 +1,7 @@
 // libtorch's side of the benchmark: the same CNN as a torch::nn module (NCHW, logits and
-// the fused cross-entropy a libtorch user would write), the same single convolution and
-// linear layer, all from the same weights as strata's side (converted from Keras layouts).
+// the fused cross-entropy a libtorch user would write), the same single convolution,
+// linear layer and training-mode batch norm, all from the same weights as strata's side
+// (converted from Keras layouts).
 #include <torch/torch.h>
 
 #include "bench/workloads.hpp"
@@ -107,7 +108,8 @@ class InferTask : public Task {
   torch::Tensor x_;
 };
 
-// Forward + backward of one conv2d or linear op for a given dL/dy; results in Keras layouts.
+// Forward + backward of one conv2d, linear or batch_norm op for a given dL/dy; results in
+// Keras layouts.
 class LayerTask : public Task {
  public:
   LayerTask(const Workload& w, const WorkloadData& d) : w_(w) {
@@ -118,6 +120,14 @@ class LayerTask : public Task {
       x_ = nchw(d.x, n, static_cast<int64_t>(s.height), static_cast<int64_t>(s.width), c);
       weight_ = conv_kernel(d.kernel, c, f);
       dy_ = nchw(d.output_gradient, n, static_cast<int64_t>(s.out_height()), static_cast<int64_t>(s.out_width()), f);
+    } else if (w.kind == Kind::batchnorm) {
+      const auto n = static_cast<int64_t>(w.batch), s = static_cast<int64_t>(w.size),
+                 c = static_cast<int64_t>(w.channels);
+      x_ = nchw(d.x, n, s, s, c);
+      weight_ = from(d.kernel, {c});
+      dy_ = nchw(d.output_gradient, n, s, s, c);
+      running_mean_ = torch::zeros({c});
+      running_var_ = torch::ones({c});
     } else {
       const auto n = static_cast<int64_t>(w.batch), f = static_cast<int64_t>(w.features);
       x_ = from(d.x, {n, f});
@@ -131,10 +141,12 @@ class LayerTask : public Task {
   }
   std::vector<float> check() override {
     torch::Tensor y = step();
-    const bool conv = w_.kind == Kind::conv;
-    std::vector<float> out = to_vector(conv ? nhwc(y) : y);
-    for (const torch::Tensor& g : {conv ? nhwc(x_.grad()) : x_.grad(), conv ? hwio(weight_.grad()) : weight_.grad().t(),
-                                   bias_.grad()}) {
+    const bool image = w_.kind != Kind::dense;
+    torch::Tensor weight_grad = w_.kind == Kind::conv    ? hwio(weight_.grad())
+                                : w_.kind == Kind::dense ? weight_.grad().t()
+                                                         : weight_.grad();
+    std::vector<float> out = to_vector(image ? nhwc(y) : y);
+    for (const torch::Tensor& g : {image ? nhwc(x_.grad()) : x_.grad(), weight_grad, bias_.grad()}) {
       std::vector<float> part = to_vector(g);
       out.insert(out.end(), part.begin(), part.end());
     }
@@ -146,14 +158,17 @@ class LayerTask : public Task {
   torch::Tensor step() {
     for (torch::Tensor* t : {&x_, &weight_, &bias_})
       if (t->grad().defined()) t->mutable_grad() = torch::Tensor();
-    torch::Tensor y = w_.kind == Kind::conv
-                          ? torch::conv2d(x_, weight_, bias_, 1, w_.conv.same_padding ? 1 : 0)
-                          : torch::linear(x_, weight_, bias_);
+    torch::Tensor y;
+    if (w_.kind == Kind::conv) y = torch::conv2d(x_, weight_, bias_, 1, w_.conv.same_padding ? 1 : 0);
+    else if (w_.kind == Kind::dense) y = torch::linear(x_, weight_, bias_);
+    // Keras's defaults: momentum 0.99 (torch counts it the other way round), epsilon 1e-3.
+    else y = torch::batch_norm(x_, weight_, bias_, running_mean_, running_var_, /*training=*/true, 0.01, 1e-3, false);
     y.backward(dy_);
     return y.detach();
   }
   Workload w_;
   torch::Tensor x_, weight_, bias_, dy_;
+  torch::Tensor running_mean_, running_var_;  // batchnorm
 };
 
 std::unique_ptr<Task> make_task(const Workload& w, const WorkloadData& d) {
@@ -161,7 +176,8 @@ std::unique_ptr<Task> make_task(const Workload& w, const WorkloadData& d) {
     case Kind::train: return std::make_unique<TrainTask>(w, d);
     case Kind::infer: return std::make_unique<InferTask>(w, d);
     case Kind::conv:
-    case Kind::dense: return std::make_unique<LayerTask>(w, d);
+    case Kind::dense:
+    case Kind::batchnorm: return std::make_unique<LayerTask>(w, d);
   }
   return nullptr;
 }

@@ -72,6 +72,16 @@ WorkloadData make_data(const Workload& w, unsigned seed) {
       d.bias = uniform(rng, w.features, 0.05f);
       d.output_gradient = uniform(rng, w.batch * w.features, 1.0f);
       break;
+    case Kind::batchnorm: {
+      const std::size_t count = w.batch * w.size * w.size * w.channels;
+      d.x = uniform(rng, count, 2.0f);
+      for (float& v : d.x) v += 0.5f;  // activations are rarely centred
+      d.kernel = uniform(rng, w.channels, 0.2f);
+      for (float& g : d.kernel) g += 1.0f;
+      d.bias = uniform(rng, w.channels, 0.1f);
+      d.output_gradient = uniform(rng, count, 1.0f);
+      break;
+    }
   }
   return d;
 }

@@ -30,7 +30,7 @@ struct ConvShape {
   }
 };
 
-enum class Kind { train, infer, conv, dense };
+enum class Kind { train, infer, conv, dense, batchnorm };
 
 struct Workload {
   std::string name;  // as printed in RESULT lines, e.g. train_b64
@@ -38,16 +38,19 @@ struct Workload {
   std::size_t batch;
   ConvShape conv{};          // Kind::conv
   std::size_t features = 0;  // Kind::dense: features in = features out
+  // Kind::batchnorm: BatchNormalization in training mode on (batch, size, size, channels),
+  // forward + the gradients of x, gamma and beta.
+  std::size_t size = 0, channels = 0;
   double flops_per_run() const;  // conv and dense: forward + backward
 };
 
 // Inputs shared by both sides: NHWC images, integer labels, weights and output gradients.
 struct WorkloadData {
-  std::vector<float> x;                 // train/infer: (batch, 28, 28, 1); conv: NHWC; dense: (batch, features)
+  std::vector<float> x;                 // train/infer: (batch, 28, 28, 1); conv, batchnorm: NHWC; dense: (batch, features)
   std::vector<int> labels;              // train
   CnnWeights cnn;                       // train/infer
-  std::vector<float> kernel, bias;      // conv (HWIO) / dense ((in, out))
-  std::vector<float> output_gradient;   // conv/dense: dL/dy
+  std::vector<float> kernel, bias;      // conv (HWIO) / dense ((in, out)) / batchnorm (gamma, beta)
+  std::vector<float> output_gradient;   // conv/dense/batchnorm: dL/dy
 };
 WorkloadData make_data(const Workload& w, unsigned seed);
 
