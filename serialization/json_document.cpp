@@ -37,7 +37,8 @@ Json parse_json_document(std::string_view text, std::string_view what) {
     throw ConfigError(fmt::format("{}: invalid JSON: nested deeper than {} levels at byte {}", what, kMaxJsonDepth, at));
   try {
     return Json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
+    // parse_error, and out_of_range for a number beyond double's range (1e400).
     throw ConfigError(fmt::format("{}: invalid JSON: {}", what, e.what()));
   }
 }

@@ -107,6 +107,14 @@ TEST_CASE("model_from_json refuses JSON nested 100000 deep without overflowing t
                        Catch::Message("model_from_json: invalid JSON: nested deeper than 100 levels at byte 138"));
 }
 
+TEST_CASE("A number beyond double's range is invalid JSON, not an escaping exception", "[json][hostile]") {
+  // Found by model_json_fuzzer: nlohmann::json reports it as out_of_range, not parse_error.
+  CHECK_THROWS_MATCHES(model_from_json("32e118058372474120104805837271"), ConfigError,
+                       Catch::Message("model_from_json: invalid JSON: [json.exception.out_of_range.406] number "
+                                      "overflow parsing '32e118058372474120104805837271'"));
+  CHECK_THROWS_AS(model_from_json(R"({"class_name": "Sequential", "config": {"layers": [1e400]}})"), ConfigError);
+}
+
 TEST_CASE("A layer's own error from a config names its entry in the file and keeps its type", "[json][hostile]") {
   Json doc = golden_seed_cnn();
   doc["config"]["layers"][4]["config"]["filters"] = 0;
