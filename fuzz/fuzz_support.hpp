@@ -1,8 +1,7 @@
-// Helpers shared by the fuzz targets: an in-memory file for readers that take a path, and
+// Helpers shared by the fuzz targets: a file in memory for readers that take a path, and
 // a check that turns a broken invariant into a crash libFuzzer records.
 #pragma once
 
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -12,14 +11,20 @@
 
 namespace strata::fuzz {
 
-// A memfd (no disk traffic) rewritten for each input; readers open it by its /proc path.
+// A file in /dev/shm (tmpfs: no disk traffic) rewritten for each input. Not a memfd: HDF5
+// resolves a path to its real name first, and a memfd's /proc/self/fd link has none.
 class MemoryFile {
  public:
-  MemoryFile() : fd_(::memfd_create("strata-fuzz", 0)) {
+  MemoryFile() {
+    char name[] = "/dev/shm/strata-fuzz-XXXXXX";
+    fd_ = ::mkstemp(name);
     if (fd_ < 0) std::abort();
-    path_ = "/proc/self/fd/" + std::to_string(fd_);
+    path_ = name;
   }
-  ~MemoryFile() { ::close(fd_); }
+  ~MemoryFile() {
+    ::close(fd_);
+    ::unlink(path_.c_str());
+  }
   MemoryFile(const MemoryFile&) = delete;
   MemoryFile& operator=(const MemoryFile&) = delete;
 

@@ -106,7 +106,9 @@ void Progbar::update(std::size_t current, const Values& values, std::optional<bo
   const bool final_update = finalize.value_or(target_.has_value() && current >= *target_);
 
   for (const auto& [name, value] : values) {
-    auto it = std::find_if(values_.begin(), values_.end(), [&](const auto& entry) { return entry.first == name; });
+    // By the key's own reference: clang before 16 cannot capture a structured binding.
+    auto it = std::find_if(values_.begin(), values_.end(),
+                           [&key = name](const auto& entry) { return entry.first == key; });
     const bool is_new = it == values_.end();
     if (is_new) it = values_.insert(values_.end(), {name, Metric{}});
     Metric& metric = it->second;
