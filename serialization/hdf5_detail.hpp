@@ -24,9 +24,9 @@ inline Handle datatype_handle(hid_t id) { return Handle(id, &H5Tclose); }
 inline Handle group_handle(hid_t id) { return Handle(id, &H5Gclose); }
 inline Handle plist_handle(hid_t id) { return Handle(id, &H5Pclose); }
 
-// The byte offset of a global heap collection that libhdf5 1.10 would walk forever, if
-// the file at `path` has one (hdf5_global_heap.cpp).
-std::optional<std::size_t> find_stalling_global_heap(const std::string& path);
+// The byte offset of a global heap collection that libhdf5 1.10 would loop on or read past,
+// if the file at `path` has one (hdf5_global_heap.cpp).
+std::optional<std::size_t> find_damaged_global_heap(const std::string& path);
 
 // numpy's name for a file type ("float32", "int64", "string", ...).
 std::string dtype_name(hid_t type);

@@ -112,7 +112,7 @@ File File::open(const std::string& path) {
   }
   if (H5Fis_hdf5(path.c_str()) <= 0)
     throw IOError(fmt::format("Unable to open file {}: not an HDF5 file (no HDF5 signature)", path));
-  if (const std::optional<std::size_t> at = detail::find_stalling_global_heap(path))
+  if (const std::optional<std::size_t> at = detail::find_damaged_global_heap(path))
     throw IOError(fmt::format("Unable to open file {}: the HDF5 file is damaged (its global heap at byte {} is malformed)",
                               path, *at));
   const hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);

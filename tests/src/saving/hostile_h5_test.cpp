@@ -5,11 +5,13 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "strata/error.hpp"
@@ -92,30 +94,46 @@ TEST_CASE("load_model refuses a model_config nested 1000 deep", "[saving][hostil
       Catch::Message(path + ": attribute model_config of /: invalid JSON: nested deeper than 100 levels at byte 100"));
 }
 
-TEST_CASE("load_model and load_weights refuse a global heap that libhdf5 1.10 would walk forever",
-          "[saving][hostile]") {
-  // Found by hdf5_fuzzer: model_keras211.h5 with one string's global heap object given
-  // index 0 and size 0. HDF5 1.10.8 loops forever reading any string attribute from it.
+namespace {
+
+// model_keras211.h5 with the fourth object of its global heap (where its strings live)
+// given a new index and size; returns the copy's path and the heap's offset.
+std::pair<std::string, std::size_t> damaged_heap_copy(const std::string& name, std::uint16_t index,
+                                                      std::uint64_t size) {
   std::ifstream in(fixture("model_keras211.h5"), std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), {});
   const std::size_t heap = bytes.find("GCOL");
   REQUIRE(heap != std::string::npos);
   // Collection header (16 bytes), then objects of header 16 + data padded to 8: 6, 10, 1514 bytes.
   const std::size_t fourth = heap + 16 + (16 + 8) + (16 + 16) + (16 + 1520);
-  REQUIRE(bytes[fourth] == 4);  // the fourth object's index
-  std::memset(bytes.data() + fourth, 0, 2);       // index 0: free space ...
-  std::memset(bytes.data() + fourth + 8, 0, 8);   // ... of size 0
-  const std::string path = (std::filesystem::temp_directory_path() / "strata_stalling_heap.h5").string();
+  REQUIRE(bytes[fourth] == 4);  // the fourth object's index (little-endian)
+  std::memcpy(bytes.data() + fourth, &index, sizeof index);
+  std::memcpy(bytes.data() + fourth + 8, &size, sizeof size);
+  const std::string path = (std::filesystem::temp_directory_path() / name).string();
   std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  return {path, heap};
+}
 
-  const std::string message = fmt::format(
-      "Unable to open file {}: the HDF5 file is damaged (its global heap at byte {} is malformed)", path, heap);
-  CHECK_THROWS_MATCHES(load_model(path), IOError, Catch::Message(message));
-  Sequential model = fixture_model();
-  const std::vector<Tensor> before = snapshot(model);
-  CHECK_THROWS_MATCHES(model.load_weights(path), IOError, Catch::Message(message));
-  CHECK(snapshot(model) == before);
-  std::filesystem::remove(path);
+}  // namespace
+
+TEST_CASE("load_model and load_weights refuse a global heap that libhdf5 1.10 would loop on or read past",
+          "[saving][hostile]") {
+  // Both found by hdf5_fuzzer. Index 0 with size 0 (free space that takes no room): HDF5
+  // 1.10.8 loops forever reading any string attribute. A size of 2^54: HDF5 copies that
+  // many bytes out of a 4 KiB heap.
+  const std::vector<std::pair<std::uint16_t, std::uint64_t>> damages{{0, 0}, {4, std::uint64_t{1} << 54}};
+  for (const auto& [index, size] : damages) {
+    INFO("index " << index << ", size " << size);
+    const auto [path, heap] = damaged_heap_copy("strata_damaged_heap.h5", index, size);
+    const std::string message = fmt::format(
+        "Unable to open file {}: the HDF5 file is damaged (its global heap at byte {} is malformed)", path, heap);
+    CHECK_THROWS_MATCHES(load_model(path), IOError, Catch::Message(message));
+    Sequential model = fixture_model();
+    const std::vector<Tensor> before = snapshot(model);
+    CHECK_THROWS_MATCHES(model.load_weights(path), IOError, Catch::Message(message));
+    CHECK(snapshot(model) == before);
+    std::filesystem::remove(path);
+  }
 }
 
 TEST_CASE("Keras's own files pass the global heap check", "[saving][hostile]") {
