@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,6 +17,10 @@
 namespace strata::hdf5 {
 
 using Id = std::int64_t;  // libhdf5's hid_t (checked in hdf5_object.cpp)
+
+namespace detail {
+class GlobalHeap;
+}
 
 // Turns off libhdf5's printing of its error stack (idempotent); we throw instead.
 void silence_library_errors();
@@ -103,6 +108,7 @@ class Group {
   void write_dataset(const std::string& relative_path, const Tensor& value);
 
   Id id() const { return handle_.get(); }
+  const detail::GlobalHeap* heap() const { return heap_.get(); }
 
  protected:
   Group(Handle handle, std::string file, std::string path)
@@ -110,6 +116,9 @@ class Group {
   Handle handle_;
   std::string file_;
   std::string path_;
+  // Files opened for reading: where variable-length strings are read from (nullptr: libhdf5
+  // reads them, for files strata writes).
+  std::shared_ptr<const detail::GlobalHeap> heap_;
 };
 
 class File : public Group {

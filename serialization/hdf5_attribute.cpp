@@ -1,11 +1,16 @@
 // HDF5 string attributes as Keras and h5py write them: variable-length (h5py 3) or
 // fixed-length (h5py 2, numpy `S` arrays), ASCII or UTF-8, scalar or 1-d, and Keras's
-// chunked `name0, name1, ...` form for long lists (KERAS.md 7.1).
+// chunked `name0, name1, ...` form for long lists (KERAS.md 7.1). Variable-length strings
+// of files opened for reading come from strata's checked copy of the global heap
+// (hdf5_global_heap.hpp), not from libhdf5's heap reader.
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
+#include <mutex>
 
 #include "serialization/hdf5_detail.hpp"
+#include "serialization/hdf5_global_heap.hpp"
 
 namespace strata::hdf5 {
 
@@ -36,7 +41,87 @@ OpenAttribute open_attribute(const Group& group, const std::string& name) {
   return a;
 }
 
+// ---- Variable-length strings, read from strata's own copy of the global heap ----
+
+constexpr const char* kDescriptorTag = "strata: variable-length string descriptor";
+
+bool is_descriptor_type(hid_t type) {
+  if (H5Tget_class(type) != H5T_OPAQUE) return false;
+  char* tag = H5Tget_tag(type);
+  const bool ours = tag && std::strcmp(tag, kDescriptorTag) == 0;
+  H5free_memory(tag);
+  return ours;
+}
+
+// libhdf5's conversion from a file's variable-length strings to the descriptor type: none
+// at all, so the buffer keeps each string's descriptor as stored (its length, then the heap
+// ID of its bytes: collection address and object index) and libhdf5 never reads the heap.
+herr_t keep_descriptors(hid_t source, hid_t destination, H5T_cdata_t* data, std::size_t, std::size_t, std::size_t,
+                        void*, void*, hid_t) {
+  if (data->command != H5T_CONV_INIT) return 0;  // converting in place between equal sizes: nothing to do
+  const bool applies = is_descriptor_type(destination) && H5Tis_variable_str(source) > 0 &&
+                       H5Tget_size(source) == H5Tget_size(destination);
+  return applies ? 0 : -1;
+}
+
+Handle descriptor_type(std::size_t size) {
+  static std::once_flag registered;
+  std::call_once(registered, [] {
+    Handle string = detail::datatype_handle(H5Tcopy(H5T_C_S1));
+    H5Tset_size(string.get(), H5T_VARIABLE);
+    Handle raw = detail::datatype_handle(H5Tcreate(H5T_OPAQUE, 16));
+    H5Tset_tag(raw.get(), kDescriptorTag);
+    H5Tregister(H5T_PERS_SOFT, "strata: keep string descriptors", string.get(), raw.get(), keep_descriptors);
+  });
+  Handle type = detail::datatype_handle(H5Tcreate(H5T_OPAQUE, size));
+  H5Tset_tag(type.get(), kDescriptorTag);
+  return type;
+}
+
+std::uint64_t little_endian(const char* p, std::size_t bytes) {
+  std::uint64_t value = 0;
+  for (std::size_t i = bytes; i-- > 0;) value = value << 8 | static_cast<unsigned char>(p[i]);
+  return value;
+}
+
+// Fails unless the attribute stores `element_size` bytes for each of its `count` elements:
+// a dataspace that claims more than the file holds is refused before anything is allocated.
+void check_storage(const Group& group, const std::string& name, const OpenAttribute& a, std::size_t element_size) {
+  const hsize_t stored = H5Aget_storage_size(a.attribute.get());
+  if (element_size == 0 || stored / element_size < static_cast<hsize_t>(a.count))
+    fail(group.file_name(), attribute_where(group, name),
+         fmt::format("declares {} strings but stores {} bytes (damaged file)", a.count, stored));
+}
+
 std::vector<std::string> read_variable(const Group& group, const std::string& name, const OpenAttribute& a) {
+  const detail::GlobalHeap& heap = *group.heap();
+  const std::size_t offset_size = heap.offset_size(), size = 4 + offset_size + 4;
+  check_storage(group, name, a, size);
+  Handle type = descriptor_type(size);
+  std::string descriptors(size * static_cast<std::size_t>(a.count), '\0');
+  if (H5Aread(a.attribute.get(), type.get(), descriptors.data()) < 0)
+    fail(group.file_name(), attribute_where(group, name), "cannot read the strings");
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < static_cast<std::size_t>(a.count); ++i) {
+    const char* d = descriptors.data() + i * size;
+    const std::uint64_t length = little_endian(d, 4);
+    if (length == 0) {  // an empty string or a null pointer
+      out.emplace_back();
+      continue;
+    }
+    const auto bytes = heap.object(little_endian(d + 4, offset_size),
+                                   static_cast<std::uint32_t>(little_endian(d + 4 + offset_size, 4)));
+    if (!bytes || bytes->size() < length)
+      fail(group.file_name(), attribute_where(group, name),
+           fmt::format("string {} points outside the file's global heap (damaged file)", i));
+    out.emplace_back(bytes->substr(0, length));
+  }
+  return out;
+}
+
+// Files strata is writing have no heap copy: libhdf5 reads their strings.
+std::vector<std::string> read_variable_with_libhdf5(const Group& group, const std::string& name,
+                                                    const OpenAttribute& a) {
   Handle memory = detail::datatype_handle(H5Tcopy(H5T_C_S1));
   H5Tset_size(memory.get(), H5T_VARIABLE);
   H5Tset_cset(memory.get(), H5Tget_cset(a.type.get()));  // libhdf5 will not convert between character sets
@@ -51,6 +136,7 @@ std::vector<std::string> read_variable(const Group& group, const std::string& na
 
 std::vector<std::string> read_fixed(const Group& group, const std::string& name, const OpenAttribute& a) {
   const std::size_t size = H5Tget_size(a.type.get());
+  check_storage(group, name, a, size);
   const bool space_padded = H5Tget_strpad(a.type.get()) == H5T_STR_SPACEPAD;
   std::vector<char> buffer(size * static_cast<std::size_t>(a.count) + 1, '\0');
   if (H5Aread(a.attribute.get(), a.type.get(), buffer.data()) < 0)
@@ -116,7 +202,8 @@ std::vector<std::string> Group::read_strings(const std::string& name) const {
   if (cls != H5T_STRING)
     fail(file_, attribute_where(*this, name),
          fmt::format("expected strings, found {} values", detail::dtype_name(a.type.get())));
-  return H5Tis_variable_str(a.type.get()) > 0 ? read_variable(*this, name, a) : read_fixed(*this, name, a);
+  if (H5Tis_variable_str(a.type.get()) <= 0) return read_fixed(*this, name, a);
+  return heap_ ? read_variable(*this, name, a) : read_variable_with_libhdf5(*this, name, a);
 }
 
 std::vector<std::string> Group::read_chunked_strings(const std::string& name) const {

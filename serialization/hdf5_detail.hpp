@@ -3,7 +3,6 @@
 
 #include <hdf5.h>
 
-#include <optional>
 #include <string>
 
 #include "serialization/hdf5.hpp"
@@ -23,10 +22,6 @@ inline Handle dataspace_handle(hid_t id) { return Handle(id, &H5Sclose); }
 inline Handle datatype_handle(hid_t id) { return Handle(id, &H5Tclose); }
 inline Handle group_handle(hid_t id) { return Handle(id, &H5Gclose); }
 inline Handle plist_handle(hid_t id) { return Handle(id, &H5Pclose); }
-
-// The byte offset of a global heap collection that libhdf5 1.10 would loop on or read past,
-// if the file at `path` has one (hdf5_global_heap.cpp).
-std::optional<std::size_t> find_damaged_global_heap(const std::string& path);
 
 // numpy's name for a file type ("float32", "int64", "string", ...).
 std::string dtype_name(hid_t type);

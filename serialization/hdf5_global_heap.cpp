@@ -1,94 +1,133 @@
-// A guard against libhdf5 1.10 bugs (Debian 12 ships 1.10.8) in its global heap, where
-// Keras keeps every string attribute (model_config, layer_names, weight_names): a heap
-// object that takes no room makes H5HG__cache_heap_deserialize loop forever, and one whose
-// size reaches past its collection makes H5HG_read copy beyond the heap. HDF5 1.14
-// checks both (HDFGroup/hdf5#2808); here File::open walks each collection as HDF5 will,
-// before HDF5 sees the file. Both found by hdf5_fuzzer.
+// The global heap read by strata (see hdf5_global_heap.hpp): the superblock for the
+// address sizes and base, then every "GCOL" collection found in the file, walked the way
+// libhdf5 walks it, with the checks libhdf5 1.10 leaves out.
+#include "serialization/hdf5_global_heap.hpp"
+
 #include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdint>
-#include <optional>
-#include <string_view>
+#include <vector>
 
-#include "serialization/hdf5_detail.hpp"
+#include "strata/error.hpp"
 
 namespace strata::hdf5::detail {
 
 namespace {
 
 constexpr std::string_view kSuperblockSignature{"\x89HDF\r\n\x1a\n", 8};
+constexpr std::size_t kScanBlock = std::size_t{1} << 20;
+constexpr std::uint64_t kMinCollection = 4096;  // H5HG_MINSIZE
 
-std::uint64_t little_endian(const unsigned char* p, std::size_t bytes) {
+std::uint64_t little_endian(const char* p, std::size_t bytes) {
   std::uint64_t value = 0;
-  for (std::size_t i = bytes; i-- > 0;) value = value << 8 | p[i];
+  for (std::size_t i = bytes; i-- > 0;) value = value << 8 | static_cast<unsigned char>(p[i]);
   return value;
 }
 
-// The superblock's "size of lengths" (4 or 8 in practice); 0 when it cannot be read. The
-// superblock sits at 0, 512, 1024, 2048, ... (after an optional user block).
-std::size_t size_of_lengths(std::string_view file) {
-  for (std::size_t at = 0; at + 16 <= file.size(); at = at == 0 ? 512 : at * 2) {
-    if (file.substr(at, 8) != kSuperblockSignature) continue;
-    const auto version = static_cast<unsigned char>(file[at + 8]);
-    const std::size_t field = version < 2 ? at + 14 : at + 10;
-    return static_cast<unsigned char>(file[field]);
+// A file descriptor that closes itself; reads with pread so nothing is mapped (a file
+// truncated under a mapping would raise SIGBUS).
+class ReadOnlyFile {
+ public:
+  explicit ReadOnlyFile(const std::string& path) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+    if (fd_ >= 0) size_ = static_cast<std::uint64_t>(std::max<off_t>(::lseek(fd_, 0, SEEK_END), 0));
   }
-  return 0;
-}
+  ~ReadOnlyFile() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  ReadOnlyFile(const ReadOnlyFile&) = delete;
+  ReadOnlyFile& operator=(const ReadOnlyFile&) = delete;
+  bool ok() const { return fd_ >= 0; }
+  std::uint64_t size() const { return size_; }
+  // Up to `count` bytes at `offset` (fewer at the end of the file).
+  std::string read(std::uint64_t offset, std::uint64_t count) const {
+    if (offset >= size_) return {};
+    std::string out(static_cast<std::size_t>(std::min(count, size_ - offset)), '\0');
+    std::size_t done = 0;
+    while (done < out.size()) {
+      const ssize_t n = ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
+      if (n <= 0) break;
+      done += static_cast<std::size_t>(n);
+    }
+    out.resize(done);
+    return out;
+  }
 
-// True when the collection at `at` has an object that takes no room, or one that reaches
-// past the collection's end. A match of "GCOL" counts as a collection only with HDF5's
-// exact header (version 1, three zero bytes, a size of at least 4 KiB inside the file), so
-// the same bytes inside a dataset's values are not mistaken for one.
-bool collection_is_damaged(std::string_view file, std::size_t at, std::size_t lengths) {
-  const auto* bytes = reinterpret_cast<const unsigned char*>(file.data());
-  const std::size_t header = 8 + lengths, object_header = 8 + lengths;
-  if (at + header > file.size() || bytes[at + 4] != 1 || bytes[at + 5] != 0 || bytes[at + 6] != 0 ||
-      bytes[at + 7] != 0)
-    return false;
-  const std::uint64_t declared = little_endian(bytes + at + 8, lengths);
-  if (declared < 4096 || declared > file.size() - at) return false;  // HDF5 refuses to load it
-  const std::uint64_t end = at + declared;
-  std::uint64_t p = at + header;
-  while (p < end) {
-    if (p + object_header > end) return false;  // trailing free space: the walk ends
-    const std::uint64_t index = little_endian(bytes + p, 2);
-    const std::uint64_t size = little_endian(bytes + p + 8, lengths);
-    // Index 0 is the free space, whose size counts its header; other objects are padded
-    // to 8 bytes after theirs (H5HG_ALIGN). In 64-bit arithmetic, as HDF5 computes it.
-    const std::uint64_t need = index > 0 ? object_header + ((size + 7) / 8) * 8 : size;
-    if (need == 0 || need > end - p || (index > 0 && size > need)) return true;
-    p += need;
-  }
-  return false;
-}
+ private:
+  int fd_;
+  std::uint64_t size_ = 0;
+};
 
 }  // namespace
 
-std::optional<std::size_t> find_damaged_global_heap(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::nullopt;  // H5Fopen reports it
-  struct stat info {};
-  if (::fstat(fd, &info) != 0 || info.st_size <= 0) {
-    ::close(fd);
-    return std::nullopt;
-  }
-  const auto length = static_cast<std::size_t>(info.st_size);
-  void* mapped = ::mmap(nullptr, length, PROT_READ, MAP_PRIVATE, fd, 0);
-  ::close(fd);
-  if (mapped == MAP_FAILED) return std::nullopt;
-  const std::string_view file(static_cast<const char*>(mapped), length);
+std::shared_ptr<const GlobalHeap> GlobalHeap::read(const std::string& path) {
+  const ReadOnlyFile file(path);
+  if (!file.ok()) return nullptr;  // H5Fopen reports it
+  auto heap = std::make_shared<GlobalHeap>();
 
-  std::optional<std::size_t> found;
-  if (const std::size_t lengths = size_of_lengths(file); lengths == 4 || lengths == 8)
-    for (std::size_t at = file.find("GCOL"); at != std::string_view::npos && !found; at = file.find("GCOL", at + 1))
-      if (collection_is_damaged(file, at, lengths)) found = at;
-  ::munmap(mapped, length);
-  return found;
+  // The superblock sits at 0, 512, 1024, 2048, ... (after an optional user block).
+  bool found = false;
+  for (std::uint64_t at = 0; at + 64 <= file.size() && !found; at = at == 0 ? 512 : at * 2) {
+    const std::string block = file.read(at, 64);
+    if (std::string_view(block).substr(0, 8) != kSuperblockSignature) continue;
+    const auto version = static_cast<unsigned char>(block[8]);
+    // Versions 0 and 1: sizes at bytes 13 and 14, base address at 24 (28 with v1's extra
+    // field); versions 2 and 3: sizes at 9 and 10, base address at 12.
+    const bool old = version < 2;
+    heap->offset_size_ = static_cast<unsigned char>(block[old ? 13 : 9]);
+    heap->length_size_ = static_cast<unsigned char>(block[old ? 14 : 10]);
+    if ((heap->offset_size_ != 4 && heap->offset_size_ != 8) || (heap->length_size_ != 4 && heap->length_size_ != 8))
+      return nullptr;
+    heap->base_ = little_endian(block.data() + (version == 0 ? 24 : version == 1 ? 28 : 12), heap->offset_size_);
+    found = true;
+  }
+  if (!found) return nullptr;
+
+  const std::size_t header = 8 + heap->length_size_, object_header = 8 + heap->length_size_;
+  auto damaged = [&](std::uint64_t at) {
+    return IOError(fmt::format(
+        "Unable to open file {}: the HDF5 file is damaged (its global heap at byte {} is malformed)", path, at));
+  };
+  for (std::uint64_t block = 0; block < file.size(); block += kScanBlock) {
+    const std::string bytes = file.read(block, kScanBlock + 3);  // 3 more: a signature across blocks
+    for (std::size_t i = bytes.find("GCOL"); i != std::string::npos; i = bytes.find("GCOL", i + 1)) {
+      const std::uint64_t at = block + i;
+      if (heap->collections_.count(at)) continue;
+      // Only HDF5's exact header counts (version 1, three zero bytes, a size of at least
+      // 4 KiB inside the file), so these bytes inside a dataset's values do not.
+      const std::string head = file.read(at, header);
+      if (head.size() < header || head[4] != 1 || head[5] != 0 || head[6] != 0 || head[7] != 0) continue;
+      const std::uint64_t declared = little_endian(head.data() + 8, heap->length_size_);
+      if (declared < kMinCollection || declared > file.size() - at) continue;
+
+      Collection collection{file.read(at, declared), {}};
+      const std::uint64_t end = collection.bytes.size();
+      std::uint64_t p = header;
+      while (p < end) {
+        if (p + object_header > end) break;  // trailing free space too small for a header
+        const char* object = collection.bytes.data() + p;
+        const auto index = static_cast<std::uint32_t>(little_endian(object, 2));
+        const std::uint64_t size = little_endian(object + 8, heap->length_size_);
+        // Index 0 is the free space, whose size counts its header; other objects are
+        // padded to 8 bytes after theirs (H5HG_ALIGN), in 64-bit arithmetic as in HDF5.
+        const std::uint64_t need = index > 0 ? object_header + ((size + 7) / 8) * 8 : size;
+        if (need == 0 || need > end - p || (index > 0 && size > need)) throw damaged(at);
+        if (index > 0) collection.objects[index] = {static_cast<std::size_t>(p + object_header), size};
+        p += need;
+      }
+      heap->collections_.emplace(at, std::move(collection));
+    }
+  }
+  return heap;
+}
+
+std::optional<std::string_view> GlobalHeap::object(std::uint64_t address, std::uint32_t index) const {
+  const auto collection = collections_.find(base_ + address);
+  if (collection == collections_.end()) return std::nullopt;
+  const auto object = collection->second.objects.find(index);
+  if (object == collection->second.objects.end()) return std::nullopt;
+  return std::string_view(collection->second.bytes).substr(object->second.first, object->second.second);
 }
 
 }  // namespace strata::hdf5::detail

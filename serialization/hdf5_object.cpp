@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "serialization/hdf5_detail.hpp"
+#include "serialization/hdf5_global_heap.hpp"
 
 namespace strata::hdf5 {
 
@@ -112,13 +113,14 @@ File File::open(const std::string& path) {
   }
   if (H5Fis_hdf5(path.c_str()) <= 0)
     throw IOError(fmt::format("Unable to open file {}: not an HDF5 file (no HDF5 signature)", path));
-  if (const std::optional<std::size_t> at = detail::find_damaged_global_heap(path))
-    throw IOError(fmt::format("Unable to open file {}: the HDF5 file is damaged (its global heap at byte {} is malformed)",
-                              path, *at));
+  // Read and checked before libhdf5 sees the file (hdf5_global_heap.hpp says why).
+  std::shared_ptr<const detail::GlobalHeap> heap = detail::GlobalHeap::read(path);
   const hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (id < 0)
     throw IOError(fmt::format("Unable to open file {}: the HDF5 file is truncated or damaged", path));
-  return File(Handle(id, &H5Fclose), path);
+  File file(Handle(id, &H5Fclose), path);
+  file.heap_ = std::move(heap);
+  return file;
 }
 
 File File::create(const std::string& path) {
@@ -195,7 +197,9 @@ Group Group::open_group(const std::string& relative_path) const {
   if (!has(relative_path)) fail(file_, where, "no such group");
   const hid_t gid = H5Gopen2(id(), relative_path.c_str(), H5P_DEFAULT);
   if (gid < 0) fail(file_, where, "not a group");
-  return Group(detail::group_handle(gid), file_, where);
+  Group group(detail::group_handle(gid), file_, where);
+  group.heap_ = heap_;
+  return group;
 }
 
 Group Group::create_group(const std::string& relative_path) {

@@ -136,6 +136,30 @@ TEST_CASE("load_model and load_weights refuse a global heap that libhdf5 1.10 wo
   }
 }
 
+TEST_CASE("load_model refuses a string whose heap ID points at no object, naming the attribute",
+          "[saving][hostile]") {
+  // Found by hdf5_fuzzer: libhdf5 1.10.8 follows such an ID out of its heap and crashes;
+  // strata reads strings from its own checked copy of the heap instead.
+  std::ifstream in(fixture("model_keras211.h5"), std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  // model_config's descriptor as stored: length 1514, collection address 2048, index 3.
+  const std::uint32_t length = 1514, index = 3, missing = 99;
+  const std::uint64_t collection = 2048;
+  std::string descriptor(16, '\0');
+  std::memcpy(descriptor.data(), &length, 4);
+  std::memcpy(descriptor.data() + 4, &collection, 8);
+  std::memcpy(descriptor.data() + 12, &index, 4);
+  const std::size_t at = bytes.find(descriptor);
+  REQUIRE(at != std::string::npos);
+  std::memcpy(bytes.data() + at + 12, &missing, 4);
+  const std::string path = (std::filesystem::temp_directory_path() / "strata_missing_heap_object.h5").string();
+  std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  CHECK_THROWS_MATCHES(load_model(path), IOError,
+                       Catch::Message(path + ": attribute model_config of /: string 0 points outside the file's "
+                                             "global heap (damaged file)"));
+  std::filesystem::remove(path);
+}
+
 TEST_CASE("Keras's own files pass the global heap check", "[saving][hostile]") {
   CHECK_NOTHROW(load_model(fixture("model_keras211.h5")));
   CHECK_NOTHROW(load_model(fixture("model_compiled_keras211.h5")));
