@@ -71,6 +71,8 @@ class Group {
   // "<path>/<child>" for messages and nested objects.
   std::string child_path(const std::string& child) const;
 
+  // Files opened for reading: every attribute call first checks this object's attribute
+  // messages (hdf5_object_header.hpp); IOError when one does not fit in itself.
   bool has_attribute(const std::string& name) const;
   std::vector<std::string> attribute_names() const;  // in name order
   TypeInfo attribute_info(const std::string& name) const;
@@ -119,6 +121,8 @@ class Group {
   // Files opened for reading: where variable-length strings are read from (nullptr: libhdf5
   // reads them, for files strata writes).
   std::shared_ptr<const detail::GlobalHeap> heap_;
+  mutable bool attributes_checked_ = false;
+  void check_attributes() const;
 };
 
 class File : public Group {

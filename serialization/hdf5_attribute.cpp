@@ -9,6 +9,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "serialization/hdf5_bytes.hpp"
 #include "serialization/hdf5_detail.hpp"
 #include "serialization/hdf5_global_heap.hpp"
 
@@ -78,12 +79,6 @@ Handle descriptor_type(std::size_t size) {
   return type;
 }
 
-std::uint64_t little_endian(const char* p, std::size_t bytes) {
-  std::uint64_t value = 0;
-  for (std::size_t i = bytes; i-- > 0;) value = value << 8 | static_cast<unsigned char>(p[i]);
-  return value;
-}
-
 // Fails unless the attribute stores `element_size` bytes for each of its `count` elements:
 // a dataspace that claims more than the file holds is refused before anything is allocated.
 void check_storage(const Group& group, const std::string& name, const OpenAttribute& a, std::size_t element_size) {
@@ -104,13 +99,13 @@ std::vector<std::string> read_variable(const Group& group, const std::string& na
   std::vector<std::string> out;
   for (std::size_t i = 0; i < static_cast<std::size_t>(a.count); ++i) {
     const char* d = descriptors.data() + i * size;
-    const std::uint64_t length = little_endian(d, 4);
+    const std::uint64_t length = detail::little_endian(d, 4);
     if (length == 0) {  // an empty string or a null pointer
       out.emplace_back();
       continue;
     }
-    const auto bytes = heap.object(little_endian(d + 4, offset_size),
-                                   static_cast<std::uint32_t>(little_endian(d + 4 + offset_size, 4)));
+    const auto bytes = heap.object(detail::little_endian(d + 4, offset_size),
+                                   static_cast<std::uint32_t>(detail::little_endian(d + 4 + offset_size, 4)));
     if (!bytes || bytes->size() < length)
       fail(group.file_name(), attribute_where(group, name),
            fmt::format("string {} points outside the file's global heap (damaged file)", i));

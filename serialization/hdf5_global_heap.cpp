@@ -3,13 +3,12 @@
 // libhdf5 walks it, with the checks libhdf5 1.10 leaves out.
 #include "serialization/hdf5_global_heap.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <vector>
 
+#include "serialization/hdf5_bytes.hpp"
 #include "strata/error.hpp"
 
 namespace strata::hdf5::detail {
@@ -20,51 +19,13 @@ constexpr std::string_view kSuperblockSignature{"\x89HDF\r\n\x1a\n", 8};
 constexpr std::size_t kScanBlock = std::size_t{1} << 20;
 constexpr std::uint64_t kMinCollection = 4096;  // H5HG_MINSIZE
 
-std::uint64_t little_endian(const char* p, std::size_t bytes) {
-  std::uint64_t value = 0;
-  for (std::size_t i = bytes; i-- > 0;) value = value << 8 | static_cast<unsigned char>(p[i]);
-  return value;
-}
-
-// A file descriptor that closes itself; reads with pread so nothing is mapped (a file
-// truncated under a mapping would raise SIGBUS).
-class ReadOnlyFile {
- public:
-  explicit ReadOnlyFile(const std::string& path) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
-    if (fd_ >= 0) size_ = static_cast<std::uint64_t>(std::max<off_t>(::lseek(fd_, 0, SEEK_END), 0));
-  }
-  ~ReadOnlyFile() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  ReadOnlyFile(const ReadOnlyFile&) = delete;
-  ReadOnlyFile& operator=(const ReadOnlyFile&) = delete;
-  bool ok() const { return fd_ >= 0; }
-  std::uint64_t size() const { return size_; }
-  // Up to `count` bytes at `offset` (fewer at the end of the file).
-  std::string read(std::uint64_t offset, std::uint64_t count) const {
-    if (offset >= size_) return {};
-    std::string out(static_cast<std::size_t>(std::min(count, size_ - offset)), '\0');
-    std::size_t done = 0;
-    while (done < out.size()) {
-      const ssize_t n = ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
-      if (n <= 0) break;
-      done += static_cast<std::size_t>(n);
-    }
-    out.resize(done);
-    return out;
-  }
-
- private:
-  int fd_;
-  std::uint64_t size_ = 0;
-};
-
 }  // namespace
 
 std::shared_ptr<const GlobalHeap> GlobalHeap::read(const std::string& path) {
   const ReadOnlyFile file(path);
   if (!file.ok()) return nullptr;  // H5Fopen reports it
   auto heap = std::make_shared<GlobalHeap>();
+  heap->layout_.path = path;
 
   // The superblock sits at 0, 512, 1024, 2048, ... (after an optional user block).
   bool found = false;
@@ -75,16 +36,16 @@ std::shared_ptr<const GlobalHeap> GlobalHeap::read(const std::string& path) {
     // Versions 0 and 1: sizes at bytes 13 and 14, base address at 24 (28 with v1's extra
     // field); versions 2 and 3: sizes at 9 and 10, base address at 12.
     const bool old = version < 2;
-    heap->offset_size_ = static_cast<unsigned char>(block[old ? 13 : 9]);
-    heap->length_size_ = static_cast<unsigned char>(block[old ? 14 : 10]);
-    if ((heap->offset_size_ != 4 && heap->offset_size_ != 8) || (heap->length_size_ != 4 && heap->length_size_ != 8))
+    heap->layout_.offset_size = static_cast<unsigned char>(block[old ? 13 : 9]);
+    heap->layout_.length_size = static_cast<unsigned char>(block[old ? 14 : 10]);
+    if ((heap->layout_.offset_size != 4 && heap->layout_.offset_size != 8) || (heap->layout_.length_size != 4 && heap->layout_.length_size != 8))
       return nullptr;
-    heap->base_ = little_endian(block.data() + (version == 0 ? 24 : version == 1 ? 28 : 12), heap->offset_size_);
+    heap->layout_.base = little_endian(block.data() + (version == 0 ? 24 : version == 1 ? 28 : 12), heap->layout_.offset_size);
     found = true;
   }
   if (!found) return nullptr;
 
-  const std::size_t header = 8 + heap->length_size_, object_header = 8 + heap->length_size_;
+  const std::size_t header = 8 + heap->layout_.length_size, object_header = 8 + heap->layout_.length_size;
   auto damaged = [&](std::uint64_t at) {
     return IOError(fmt::format(
         "Unable to open file {}: the HDF5 file is damaged (its global heap at byte {} is malformed)", path, at));
@@ -98,7 +59,7 @@ std::shared_ptr<const GlobalHeap> GlobalHeap::read(const std::string& path) {
       // 4 KiB inside the file), so these bytes inside a dataset's values do not.
       const std::string head = file.read(at, header);
       if (head.size() < header || head[4] != 1 || head[5] != 0 || head[6] != 0 || head[7] != 0) continue;
-      const std::uint64_t declared = little_endian(head.data() + 8, heap->length_size_);
+      const std::uint64_t declared = little_endian(head.data() + 8, heap->layout_.length_size);
       if (declared < kMinCollection || declared > file.size() - at) continue;
 
       Collection collection{file.read(at, declared), {}};
@@ -108,7 +69,7 @@ std::shared_ptr<const GlobalHeap> GlobalHeap::read(const std::string& path) {
         if (p + object_header > end) break;  // trailing free space too small for a header
         const char* object = collection.bytes.data() + p;
         const auto index = static_cast<std::uint32_t>(little_endian(object, 2));
-        const std::uint64_t size = little_endian(object + 8, heap->length_size_);
+        const std::uint64_t size = little_endian(object + 8, heap->layout_.length_size);
         // Index 0 is the free space, whose size counts its header; other objects are
         // padded to 8 bytes after theirs (H5HG_ALIGN), in 64-bit arithmetic as in HDF5.
         const std::uint64_t need = index > 0 ? object_header + ((size + 7) / 8) * 8 : size;
@@ -123,7 +84,7 @@ std::shared_ptr<const GlobalHeap> GlobalHeap::read(const std::string& path) {
 }
 
 std::optional<std::string_view> GlobalHeap::object(std::uint64_t address, std::uint32_t index) const {
-  const auto collection = collections_.find(base_ + address);
+  const auto collection = collections_.find(layout_.base + address);
   if (collection == collections_.end()) return std::nullopt;
   const auto object = collection->second.objects.find(index);
   if (object == collection->second.objects.end()) return std::nullopt;

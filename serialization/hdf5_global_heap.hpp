@@ -14,6 +14,8 @@
 #include <string>
 #include <string_view>
 
+#include "serialization/hdf5_object_header.hpp"
+
 namespace strata::hdf5::detail {
 
 class GlobalHeap {
@@ -23,8 +25,10 @@ class GlobalHeap {
   // sizes strata does not read (libhdf5 then reads the strings itself).
   static std::shared_ptr<const GlobalHeap> read(const std::string& path);
 
+  // The superblock's base address and sizes, and the file's path.
+  const FileLayout& layout() const { return layout_; }
   // Bytes of an address in the file (the superblock's "size of offsets": 4 or 8).
-  std::size_t offset_size() const { return offset_size_; }
+  std::size_t offset_size() const { return layout_.offset_size; }
   // The data of object `index` of the collection at `address` (relative to the file's
   // base address, as heap IDs store it); nullopt when there is no such object.
   std::optional<std::string_view> object(std::uint64_t address, std::uint32_t index) const;
@@ -34,8 +38,7 @@ class GlobalHeap {
     std::string bytes;                                                // the whole collection
     std::map<std::uint32_t, std::pair<std::size_t, std::size_t>> objects;  // index -> (offset, size)
   };
-  std::uint64_t base_ = 0;
-  std::size_t offset_size_ = 8, length_size_ = 8;
+  FileLayout layout_;
   std::map<std::uint64_t, Collection> collections_;  // by offset in the file
 };
 

@@ -148,11 +148,22 @@ std::string Group::child_path(const std::string& child) const {
   return path_ == "/" ? "/" + child : path_ + "/" + child;
 }
 
+void Group::check_attributes() const {
+  if (!heap_ || attributes_checked_) return;
+  H5O_info_t info;
+  if (H5Oget_info2(id(), &info, H5O_INFO_BASIC) >= 0)
+    if (std::optional<std::string> problem = detail::damaged_attribute(heap_->layout(), info.addr))
+      fail(file_, path_, fmt::format("the HDF5 file is damaged ({})", *problem));
+  attributes_checked_ = true;
+}
+
 bool Group::has_attribute(const std::string& name) const {
+  check_attributes();
   return H5Aexists(id(), name.c_str()) > 0;
 }
 
 std::vector<std::string> Group::attribute_names() const {
+  check_attributes();
   std::vector<std::string> names;
   auto collect = [](hid_t, const char* name, const H5A_info_t*, void* out) -> herr_t {
     static_cast<std::vector<std::string>*>(out)->emplace_back(name);

@@ -160,6 +160,41 @@ TEST_CASE("load_model refuses a string whose heap ID points at no object, naming
   std::filesystem::remove(path);
 }
 
+TEST_CASE("load_model refuses an attribute message that does not fit in itself, before libhdf5 decodes it",
+          "[saving][hostile]") {
+  // Found by hdf5_fuzzer: libhdf5 1.10.8 reads past its buffer decoding such a message
+  // (strdup of a name without its NUL, memcpy of a value larger than the message) and
+  // can crash inside H5Aexists.
+  std::ifstream in(fixture("model_keras211.h5"), std::ios::binary);
+  const std::string original((std::istreambuf_iterator<char>(in)), {});
+  // model_config's attribute message (version 1): version, reserved, name size (2),
+  // datatype size (2), dataspace size (2), then the name padded to 8 bytes, ...
+  const std::size_t message = original.find(std::string("model_config\0", 13)) - 8;
+  REQUIRE(original[message] == 1);
+  REQUIRE(original[message + 2] == 13);
+  struct Damage {
+    std::size_t at;
+    char value;
+    std::string problem;
+  };
+  const std::vector<Damage> damages{
+      {message + 2, 5, "its name has no end"},  // "model", no NUL within 5 bytes
+      {message + 8 + 16 + 24 + 1, 1, "its dataspace is cut short"},  // rank 1 in an 8-byte dataspace
+  };
+  for (const Damage& damage : damages) {
+    INFO(damage.problem);
+    std::string bytes = original;
+    bytes[damage.at] = damage.value;
+    const std::string path = (std::filesystem::temp_directory_path() / "strata_damaged_attribute.h5").string();
+    std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    CHECK_THROWS_MATCHES(load_model(path), IOError,
+                         Catch::Message(fmt::format("{}: /: the HDF5 file is damaged (an attribute message at byte "
+                                                    "{}: {})",
+                                                    path, message, damage.problem)));
+    std::filesystem::remove(path);
+  }
+}
+
 TEST_CASE("Keras's own files pass the global heap check", "[saving][hostile]") {
   CHECK_NOTHROW(load_model(fixture("model_keras211.h5")));
   CHECK_NOTHROW(load_model(fixture("model_compiled_keras211.h5")));
