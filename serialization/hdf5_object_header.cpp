@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <string_view>
 #include <vector>
 
@@ -49,9 +50,10 @@ std::optional<std::string> attribute_problem(std::string_view m, const FileLayou
   // then the value's size is not known here.
   if (version >= 2 && (static_cast<unsigned char>(m[1]) & 0x03) != 0) return std::nullopt;
   const auto type_class = static_cast<unsigned char>(m[type_at]) & 0x0F;
-  // Variable-length values are stored as descriptors: length, heap address, heap index.
-  const std::uint64_t element = type_class == kVariableLengthClass ? 4 + layout.offset_size + 4
-                                                                   : little_endian(m.data() + type_at + 4, 4);
+  // libhdf5 sizes the value by the datatype's size field; variable-length values are
+  // stored as descriptors (length, heap address, heap index), so count whichever is larger.
+  std::uint64_t element = little_endian(m.data() + type_at + 4, 4);
+  if (type_class == kVariableLengthClass) element = std::max<std::uint64_t>(element, 4 + layout.offset_size + 4);
   // Dataspace: version, rank, flags, then (version 1) five reserved bytes or (version 2) a
   // type; then the dimensions.
   if (space_size < 4) return "its dataspace is cut short";

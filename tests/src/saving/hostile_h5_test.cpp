@@ -180,6 +180,8 @@ TEST_CASE("load_model refuses an attribute message that does not fit in itself, 
   const std::vector<Damage> damages{
       {message + 2, 5, "its name has no end"},  // "model", no NUL within 5 bytes
       {message + 8 + 16 + 24 + 1, 1, "its dataspace is cut short"},  // rank 1 in an 8-byte dataspace
+      // The string datatype's size field says 18 bytes per value; the message holds 16.
+      {message + 8 + 16 + 4, 18, "its value is larger than the message"},
   };
   for (const Damage& damage : damages) {
     INFO(damage.problem);
