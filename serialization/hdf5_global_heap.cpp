@@ -30,7 +30,7 @@ std::shared_ptr<const GlobalHeap> GlobalHeap::read(const std::string& path) {
   // The superblock sits at 0, 512, 1024, 2048, ... (after an optional user block).
   bool found = false;
   for (std::uint64_t at = 0; at + 64 <= file.size() && !found; at = at == 0 ? 512 : at * 2) {
-    const std::string block = file.read(at, 64);
+    const std::string block = file.read(at, 96);
     if (std::string_view(block).substr(0, 8) != kSuperblockSignature) continue;
     const auto version = static_cast<unsigned char>(block[8]);
     // Versions 0 and 1: sizes at bytes 13 and 14, base address at 24 (28 with v1's extra
@@ -38,9 +38,15 @@ std::shared_ptr<const GlobalHeap> GlobalHeap::read(const std::string& path) {
     const bool old = version < 2;
     heap->layout_.offset_size = static_cast<unsigned char>(block[old ? 13 : 9]);
     heap->layout_.length_size = static_cast<unsigned char>(block[old ? 14 : 10]);
-    if ((heap->layout_.offset_size != 4 && heap->layout_.offset_size != 8) || (heap->layout_.length_size != 4 && heap->layout_.length_size != 8))
+    FileLayout& layout = heap->layout_;
+    if ((layout.offset_size != 4 && layout.offset_size != 8) || (layout.length_size != 4 && layout.length_size != 8))
       return nullptr;
-    heap->layout_.base = little_endian(block.data() + (version == 0 ? 24 : version == 1 ? 28 : 12), heap->layout_.offset_size);
+    const std::size_t fields = version == 0 ? 24 : version == 1 ? 28 : 12, o = layout.offset_size;
+    layout.base = little_endian(block.data() + fields, o);
+    // The root group's object header: in the root symbol table entry, after four
+    // addresses (versions 0 and 1), or the fourth address (versions 2 and 3).
+    const std::size_t root_at = old ? fields + 5 * o : fields + 3 * o;
+    if (block.size() >= root_at + o) layout.root = little_endian(block.data() + root_at, o);
     found = true;
   }
   if (!found) return nullptr;

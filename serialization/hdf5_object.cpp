@@ -115,6 +115,9 @@ File File::open(const std::string& path) {
     throw IOError(fmt::format("Unable to open file {}: not an HDF5 file (no HDF5 signature)", path));
   // Read and checked before libhdf5 sees the file (hdf5_global_heap.hpp says why).
   std::shared_ptr<const detail::GlobalHeap> heap = detail::GlobalHeap::read(path);
+  if (heap && heap->layout().root != 0)
+    if (std::optional<std::string> problem = detail::damaged_object_header(heap->layout(), heap->layout().root))
+      throw IOError(fmt::format("Unable to open file {}: the HDF5 file is damaged ({})", path, *problem));
   const hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (id < 0)
     throw IOError(fmt::format("Unable to open file {}: the HDF5 file is truncated or damaged", path));
@@ -152,7 +155,7 @@ void Group::check_attributes() const {
   if (!heap_ || attributes_checked_) return;
   H5O_info_t info;
   if (H5Oget_info2(id(), &info, H5O_INFO_BASIC) >= 0)
-    if (std::optional<std::string> problem = detail::damaged_attribute(heap_->layout(), info.addr))
+    if (std::optional<std::string> problem = detail::damaged_object_header(heap_->layout(), info.addr))
       fail(file_, path_, fmt::format("the HDF5 file is damaged ({})", *problem));
   attributes_checked_ = true;
 }

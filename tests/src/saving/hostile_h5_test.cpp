@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -160,7 +161,7 @@ TEST_CASE("load_model refuses a string whose heap ID points at no object, naming
   std::filesystem::remove(path);
 }
 
-TEST_CASE("load_model refuses an attribute message that does not fit in itself, before libhdf5 decodes it",
+TEST_CASE("HDF5 files with an attribute message that does not fit in itself are refused before libhdf5 decodes it",
           "[saving][hostile]") {
   // Found by hdf5_fuzzer: libhdf5 1.10.8 reads past its buffer decoding such a message
   // (strdup of a name without its NUL, memcpy of a value larger than the message) and
@@ -189,12 +190,37 @@ TEST_CASE("load_model refuses an attribute message that does not fit in itself, 
     bytes[damage.at] = damage.value;
     const std::string path = (std::filesystem::temp_directory_path() / "strata_damaged_attribute.h5").string();
     std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    // The root group's object header is checked when the file is opened.
     CHECK_THROWS_MATCHES(load_model(path), IOError,
-                         Catch::Message(fmt::format("{}: /: the HDF5 file is damaged (an attribute message at byte "
-                                                    "{}: {})",
+                         Catch::Message(fmt::format("Unable to open file {}: the HDF5 file is damaged (an attribute "
+                                                    "message at byte {}: {})",
                                                     path, message, damage.problem)));
     std::filesystem::remove(path);
   }
+}
+
+TEST_CASE("HDF5 files whose root object header continues outside the file are refused before H5Fopen",
+          "[saving][hostile]") {
+  // Found by hdf5_fuzzer: libhdf5 1.10.8 copies from past its read buffer inside H5Fopen
+  // when the root group's continuation block has an undefined address.
+  std::ifstream in(fixture("model_keras211.h5"), std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  // The root object header (at address 96) starts with a continuation message: type 0x10,
+  // size 16, flags, reserved, then the block's address and length.
+  const std::size_t continuation = 96 + 16;
+  REQUIRE(bytes[continuation] == 0x10);
+  std::fill(bytes.begin() + continuation + 8, bytes.begin() + continuation + 16, '\xff');
+  const std::string path = (std::filesystem::temp_directory_path() / "strata_root_outside.h5").string();
+  std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  const std::string message =
+      "Unable to open file " + path +
+      ": the HDF5 file is damaged (a block of the object header at address 96 lies outside the file)";
+  CHECK_THROWS_MATCHES(load_model(path), IOError, Catch::Message(message));
+  Sequential model = fixture_model();
+  const std::vector<Tensor> before = snapshot(model);
+  CHECK_THROWS_MATCHES(model.load_weights(path), IOError, Catch::Message(message));
+  CHECK(snapshot(model) == before);
+  std::filesystem::remove(path);
 }
 
 TEST_CASE("Keras's own files pass the global heap check", "[saving][hostile]") {
