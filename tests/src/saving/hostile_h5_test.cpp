@@ -223,6 +223,31 @@ TEST_CASE("HDF5 files whose root object header continues outside the file are re
   std::filesystem::remove(path);
 }
 
+TEST_CASE("HDF5 files whose local heap free list loops are refused before libhdf5 follows it",
+          "[saving][hostile]") {
+  // Found by hdf5_fuzzer: libhdf5 1.10.8 follows such a list forever, allocating a node
+  // per step (21 GB in a minute).
+  std::ifstream in(fixture("model_keras211.h5"), std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  // A group's local heap: "HEAP", version 0, reserved (3), data size (8), offset of the
+  // first free block (8), address of the data (8). A free block starts with the offset
+  // of the next one; pointing the first at itself makes the loop.
+  const std::size_t heap = bytes.find("HEAP");
+  REQUIRE(heap != std::string::npos);
+  std::uint64_t first = 0, data = 0;
+  std::memcpy(&first, bytes.data() + heap + 16, 8);
+  std::memcpy(&data, bytes.data() + heap + 24, 8);
+  REQUIRE(first != 1);
+  std::memcpy(bytes.data() + data + first, &first, 8);
+  const std::string path = (std::filesystem::temp_directory_path() / "strata_looping_local_heap.h5").string();
+  std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  CHECK_THROWS_MATCHES(load_model(path), IOError,
+                       Catch::Message(fmt::format("Unable to open file {}: the HDF5 file is damaged (its local heap "
+                                                  "at byte {} is malformed)",
+                                                  path, heap)));
+  std::filesystem::remove(path);
+}
+
 TEST_CASE("Keras's own files pass the global heap check", "[saving][hostile]") {
   CHECK_NOTHROW(load_model(fixture("model_keras211.h5")));
   CHECK_NOTHROW(load_model(fixture("model_compiled_keras211.h5")));
