@@ -46,6 +46,27 @@ std::vector<Tensor> snapshot(const Sequential& model) {
   return values;
 }
 
+// The bytes of a fixture, for a damaged copy.
+std::string fixture_bytes(const std::string& name) {
+  std::ifstream in(fixture(name), std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+// Writes `bytes` to `name` in the temp folder and returns its path.
+std::string write_temp_file(const std::string& name, const std::string& bytes) {
+  const std::string path = (std::filesystem::temp_directory_path() / name).string();
+  std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  return path;
+}
+
+// load_weights refuses `path` with `message` and the fixture model keeps every weight.
+void check_load_weights_refuses(const std::string& path, const std::string& message) {
+  Sequential model = fixture_model();
+  const std::vector<Tensor> before = snapshot(model);
+  CHECK_THROWS_MATCHES(model.load_weights(path), IOError, Catch::Message(message));
+  CHECK(snapshot(model) == before);
+}
+
 }  // namespace
 
 TEST_CASE("load_weights refuses damaged files by name and leaves the model exactly as it was", "[saving][hostile]") {
@@ -101,8 +122,7 @@ namespace {
 // given a new index and size; returns the copy's path and the heap's offset.
 std::pair<std::string, std::size_t> damaged_heap_copy(const std::string& name, std::uint16_t index,
                                                       std::uint64_t size) {
-  std::ifstream in(fixture("model_keras211.h5"), std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  std::string bytes = fixture_bytes("model_keras211.h5");
   const std::size_t heap = bytes.find("GCOL");
   REQUIRE(heap != std::string::npos);
   // Collection header (16 bytes), then objects of header 16 + data padded to 8: 6, 10, 1514 bytes.
@@ -110,9 +130,7 @@ std::pair<std::string, std::size_t> damaged_heap_copy(const std::string& name, s
   REQUIRE(bytes[fourth] == 4);  // the fourth object's index (little-endian)
   std::memcpy(bytes.data() + fourth, &index, sizeof index);
   std::memcpy(bytes.data() + fourth + 8, &size, sizeof size);
-  const std::string path = (std::filesystem::temp_directory_path() / name).string();
-  std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  return {path, heap};
+  return {write_temp_file(name, bytes), heap};
 }
 
 }  // namespace
@@ -129,10 +147,7 @@ TEST_CASE("load_model and load_weights refuse a global heap that libhdf5 1.10 wo
     const std::string message = fmt::format(
         "Unable to open file {}: the HDF5 file is damaged (its global heap at byte {} is malformed)", path, heap);
     CHECK_THROWS_MATCHES(load_model(path), IOError, Catch::Message(message));
-    Sequential model = fixture_model();
-    const std::vector<Tensor> before = snapshot(model);
-    CHECK_THROWS_MATCHES(model.load_weights(path), IOError, Catch::Message(message));
-    CHECK(snapshot(model) == before);
+    check_load_weights_refuses(path, message);
     std::filesystem::remove(path);
   }
 }
@@ -141,8 +156,7 @@ TEST_CASE("load_model refuses a string whose heap ID points at no object, naming
           "[saving][hostile]") {
   // Found by hdf5_fuzzer: libhdf5 1.10.8 follows such an ID out of its heap and crashes;
   // strata reads strings from its own checked copy of the heap instead.
-  std::ifstream in(fixture("model_keras211.h5"), std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  std::string bytes = fixture_bytes("model_keras211.h5");
   // model_config's descriptor as stored: length 1514, collection address 2048, index 3.
   const std::uint32_t length = 1514, index = 3, missing = 99;
   const std::uint64_t collection = 2048;
@@ -153,8 +167,7 @@ TEST_CASE("load_model refuses a string whose heap ID points at no object, naming
   const std::size_t at = bytes.find(descriptor);
   REQUIRE(at != std::string::npos);
   std::memcpy(bytes.data() + at + 12, &missing, 4);
-  const std::string path = (std::filesystem::temp_directory_path() / "strata_missing_heap_object.h5").string();
-  std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  const std::string path = write_temp_file("strata_missing_heap_object.h5", bytes);
   CHECK_THROWS_MATCHES(load_model(path), IOError,
                        Catch::Message(path + ": attribute model_config of /: string 0 points outside the file's "
                                              "global heap (damaged file)"));
@@ -166,8 +179,7 @@ TEST_CASE("HDF5 files with an attribute message that does not fit in itself are 
   // Found by hdf5_fuzzer: libhdf5 1.10.8 reads past its buffer decoding such a message
   // (strdup of a name without its NUL, memcpy of a value larger than the message) and
   // can crash inside H5Aexists.
-  std::ifstream in(fixture("model_keras211.h5"), std::ios::binary);
-  const std::string original((std::istreambuf_iterator<char>(in)), {});
+  const std::string original = fixture_bytes("model_keras211.h5");
   // model_config's attribute message (version 1): version, reserved, name size (2),
   // datatype size (2), dataspace size (2), then the name padded to 8 bytes, ...
   const std::size_t message = original.find(std::string("model_config\0", 13)) - 8;
@@ -188,8 +200,7 @@ TEST_CASE("HDF5 files with an attribute message that does not fit in itself are 
     INFO(damage.problem);
     std::string bytes = original;
     bytes[damage.at] = damage.value;
-    const std::string path = (std::filesystem::temp_directory_path() / "strata_damaged_attribute.h5").string();
-    std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    const std::string path = write_temp_file("strata_damaged_attribute.h5", bytes);
     // The root group's object header is checked when the file is opened.
     CHECK_THROWS_MATCHES(load_model(path), IOError,
                          Catch::Message(fmt::format("Unable to open file {}: the HDF5 file is damaged (an attribute "
@@ -203,23 +214,18 @@ TEST_CASE("HDF5 files whose root object header continues outside the file are re
           "[saving][hostile]") {
   // Found by hdf5_fuzzer: libhdf5 1.10.8 copies from past its read buffer inside H5Fopen
   // when the root group's continuation block has an undefined address.
-  std::ifstream in(fixture("model_keras211.h5"), std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  std::string bytes = fixture_bytes("model_keras211.h5");
   // The root object header (at address 96) starts with a continuation message: type 0x10,
   // size 16, flags, reserved, then the block's address and length.
   const std::size_t continuation = 96 + 16;
   REQUIRE(bytes[continuation] == 0x10);
   std::fill(bytes.begin() + continuation + 8, bytes.begin() + continuation + 16, '\xff');
-  const std::string path = (std::filesystem::temp_directory_path() / "strata_root_outside.h5").string();
-  std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  const std::string path = write_temp_file("strata_root_outside.h5", bytes);
   const std::string message =
       "Unable to open file " + path +
       ": the HDF5 file is damaged (a block of the object header at address 96 lies outside the file)";
   CHECK_THROWS_MATCHES(load_model(path), IOError, Catch::Message(message));
-  Sequential model = fixture_model();
-  const std::vector<Tensor> before = snapshot(model);
-  CHECK_THROWS_MATCHES(model.load_weights(path), IOError, Catch::Message(message));
-  CHECK(snapshot(model) == before);
+  check_load_weights_refuses(path, message);
   std::filesystem::remove(path);
 }
 
@@ -227,8 +233,7 @@ TEST_CASE("HDF5 files whose local heap free list loops are refused before libhdf
           "[saving][hostile]") {
   // Found by hdf5_fuzzer: libhdf5 1.10.8 follows such a list forever, allocating a node
   // per step (21 GB in a minute).
-  std::ifstream in(fixture("model_keras211.h5"), std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  std::string bytes = fixture_bytes("model_keras211.h5");
   // A group's local heap: "HEAP", version 0, reserved (3), data size (8), offset of the
   // first free block (8), address of the data (8). A free block starts with the offset
   // of the next one; pointing the first at itself makes the loop.
@@ -239,8 +244,7 @@ TEST_CASE("HDF5 files whose local heap free list loops are refused before libhdf
   std::memcpy(&data, bytes.data() + heap + 24, 8);
   REQUIRE(first != 1);
   std::memcpy(bytes.data() + data + first, &first, 8);
-  const std::string path = (std::filesystem::temp_directory_path() / "strata_looping_local_heap.h5").string();
-  std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  const std::string path = write_temp_file("strata_looping_local_heap.h5", bytes);
   CHECK_THROWS_MATCHES(load_model(path), IOError,
                        Catch::Message(fmt::format("Unable to open file {}: the HDF5 file is damaged (its local heap "
                                                   "at byte {} is malformed)",
