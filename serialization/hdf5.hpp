@@ -71,12 +71,13 @@ class Group {
   // "<path>/<child>" for messages and nested objects.
   std::string child_path(const std::string& child) const;
 
-  // Files opened for reading: every attribute call first checks this object's attribute
-  // messages (hdf5_object_header.hpp); IOError when one does not fit in itself.
   bool has_attribute(const std::string& name) const;
   std::vector<std::string> attribute_names() const;  // in name order
   TypeInfo attribute_info(const std::string& name) const;
   // True when a link (group or dataset) exists at this relative path; `a/b:0` is allowed.
+  // Files opened for reading: the object header of each object on the path is checked
+  // before libhdf5 reads it (hdf5_object_header.hpp); IOError when one is damaged. Every
+  // open goes through here, so libhdf5 only meets headers strata has checked.
   bool has(const std::string& relative_path) const;
   // Link names directly under this group, in libhdf5's name order.
   std::vector<std::string> children() const;
@@ -121,8 +122,8 @@ class Group {
   // Files opened for reading: where variable-length strings are read from (nullptr: libhdf5
   // reads them, for files strata writes).
   std::shared_ptr<const detail::GlobalHeap> heap_;
-  mutable bool attributes_checked_ = false;
-  void check_attributes() const;
+  // IOError when the object header at relative_path (a hard link) is damaged.
+  void check_object_header(const std::string& relative_path) const;
 };
 
 class File : public Group {

@@ -19,32 +19,6 @@ constexpr std::string_view kSuperblockSignature{"\x89HDF\r\n\x1a\n", 8};
 constexpr std::size_t kScanBlock = std::size_t{1} << 20;
 constexpr std::uint64_t kMinCollection = 4096;  // H5HG_MINSIZE
 
-// True when the local heap at `at` (a group's name heap) has a free list that comes back
-// to a block it has already passed: libhdf5 1.10.8 (H5HL__fl_deserialize) then allocates
-// free-list nodes forever. Other faults of the list libhdf5 reports itself. As for
-// collections, only HDF5's exact header counts ("HEAP", version 0, three zero bytes).
-bool local_heap_loops(const ReadOnlyFile& file, std::uint64_t at, const FileLayout& layout) {
-  const std::size_t l = layout.length_size, o = layout.offset_size;
-  const std::string head = file.read(at, 8 + 2 * l + o);
-  if (head.size() < 8 + 2 * l + o || head[4] != 0 || head[5] != 0 || head[6] != 0 || head[7] != 0) return false;
-  const std::uint64_t size = little_endian(head.data() + 8, l), first = little_endian(head.data() + 8 + l, l);
-  const std::uint64_t address = little_endian(head.data() + 8 + 2 * l, o);
-  if (address > UINT64_MAX - layout.base || layout.base + address > file.size() ||
-      size > file.size() - (layout.base + address))
-    return false;  // a data segment outside the file: libhdf5 fails to read it
-  const std::string data = file.read(layout.base + address, size);
-  constexpr std::uint64_t kEnd = 1;  // H5HL_FREE_NULL
-  std::vector<bool> seen(data.size(), false);
-  for (std::uint64_t block = first; block != kEnd;) {
-    if (block >= data.size() || data.size() - block < 2 * l) return false;  // libhdf5 reports it
-    if (seen[block]) return true;
-    seen[block] = true;
-    block = little_endian(data.data() + block, l);
-    if (block == 0) return false;  // libhdf5 reports it
-  }
-  return false;
-}
-
 }  // namespace
 
 std::shared_ptr<const GlobalHeap> GlobalHeap::read(const std::string& path) {
@@ -56,7 +30,7 @@ std::shared_ptr<const GlobalHeap> GlobalHeap::read(const std::string& path) {
   // The superblock sits at 0, 512, 1024, 2048, ... (after an optional user block).
   bool found = false;
   for (std::uint64_t at = 0; at + 64 <= file.size() && !found; at = at == 0 ? 512 : at * 2) {
-    const std::string block = file.read(at, 96);
+    const std::string block = file.read(at, 128);
     if (std::string_view(block).substr(0, 8) != kSuperblockSignature) continue;
     const auto version = static_cast<unsigned char>(block[8]);
     // Versions 0 and 1: sizes at bytes 13 and 14, base address at 24 (28 with v1's extra
@@ -73,6 +47,11 @@ std::shared_ptr<const GlobalHeap> GlobalHeap::read(const std::string& path) {
     // addresses (versions 0 and 1), or the fourth address (versions 2 and 3).
     const std::size_t root_at = old ? fields + 5 * o : fields + 3 * o;
     if (block.size() >= root_at + o) layout.root = little_endian(block.data() + root_at, o);
+    // Versions 0 and 1 also cache the root's symbol table in that entry (cache type 1: its
+    // B-tree and local heap), and libhdf5 may read the table from there.
+    if (old && block.size() >= root_at + 3 * o + 8 && little_endian(block.data() + root_at + o, 4) == 1)
+      layout.root_cached_table = {little_endian(block.data() + root_at + o + 8, o),
+                                  little_endian(block.data() + root_at + 2 * o + 8, o)};
     found = true;
   }
   if (!found) return nullptr;
@@ -84,11 +63,6 @@ std::shared_ptr<const GlobalHeap> GlobalHeap::read(const std::string& path) {
   };
   for (std::uint64_t block = 0; block < file.size(); block += kScanBlock) {
     const std::string bytes = file.read(block, kScanBlock + 3);  // 3 more: a signature across blocks
-    for (std::size_t i = bytes.find("HEAP"); i != std::string::npos; i = bytes.find("HEAP", i + 1))
-      if (local_heap_loops(file, block + i, heap->layout_))
-        throw IOError(fmt::format(
-            "Unable to open file {}: the HDF5 file is damaged (its local heap at byte {} is malformed)", path,
-            block + i));
     for (std::size_t i = bytes.find("GCOL"); i != std::string::npos; i = bytes.find("GCOL", i + 1)) {
       const std::uint64_t at = block + i;
       if (heap->collections_.count(at)) continue;

@@ -20,10 +20,9 @@ namespace strata::hdf5::detail {
 
 class GlobalHeap {
  public:
-  // Every global heap collection of the file at `path`, checked, and every local heap's
-  // free list checked for a loop (libhdf5 1.10.8 follows one forever, allocating as it
-  // goes). IOError naming the file and the heap's offset when one is malformed; nullptr
-  // when the superblock uses sizes strata does not read (libhdf5 then reads the strings).
+  // Every global heap collection of the file at `path`, checked. IOError naming the file
+  // and the heap's offset when one is malformed; nullptr when the superblock uses sizes
+  // strata does not read (libhdf5 then reads the strings).
   static std::shared_ptr<const GlobalHeap> read(const std::string& path);
 
   // The superblock's base address and sizes, and the file's path.

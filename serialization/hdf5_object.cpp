@@ -10,6 +10,7 @@
 
 #include "serialization/hdf5_detail.hpp"
 #include "serialization/hdf5_global_heap.hpp"
+#include "serialization/hdf5_symbol_table.hpp"
 
 namespace strata::hdf5 {
 
@@ -115,9 +116,13 @@ File File::open(const std::string& path) {
     throw IOError(fmt::format("Unable to open file {}: not an HDF5 file (no HDF5 signature)", path));
   // Read and checked before libhdf5 sees the file (hdf5_global_heap.hpp says why).
   std::shared_ptr<const detail::GlobalHeap> heap = detail::GlobalHeap::read(path);
-  if (heap && heap->layout().root != 0)
-    if (std::optional<std::string> problem = detail::damaged_object_header(heap->layout(), heap->layout().root))
-      throw IOError(fmt::format("Unable to open file {}: the HDF5 file is damaged ({})", path, *problem));
+  if (heap) {
+    std::optional<std::string> problem;
+    if (heap->layout().root != 0) problem = detail::damaged_object_header(heap->layout(), heap->layout().root);
+    if (const auto& cached = heap->layout().root_cached_table; !problem && cached)
+      problem = detail::damaged_symbol_table(heap->layout(), cached->first, cached->second);
+    if (problem) throw IOError(fmt::format("Unable to open file {}: the HDF5 file is damaged ({})", path, *problem));
+  }
   const hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (id < 0)
     throw IOError(fmt::format("Unable to open file {}: the HDF5 file is truncated or damaged", path));
@@ -151,22 +156,19 @@ std::string Group::child_path(const std::string& child) const {
   return path_ == "/" ? "/" + child : path_ + "/" + child;
 }
 
-void Group::check_attributes() const {
-  if (!heap_ || attributes_checked_) return;
-  H5O_info_t info;
-  if (H5Oget_info2(id(), &info, H5O_INFO_BASIC) >= 0)
-    if (std::optional<std::string> problem = detail::damaged_object_header(heap_->layout(), info.addr))
-      fail(file_, path_, fmt::format("the HDF5 file is damaged ({})", *problem));
-  attributes_checked_ = true;
+void Group::check_object_header(const std::string& relative_path) const {
+  if (!heap_) return;
+  H5L_info_t link;
+  if (H5Lget_info(id(), relative_path.c_str(), &link, H5P_DEFAULT) < 0 || link.type != H5L_TYPE_HARD) return;
+  if (std::optional<std::string> problem = detail::damaged_object_header(heap_->layout(), link.u.address))
+    fail(file_, child_path(relative_path), fmt::format("the HDF5 file is damaged ({})", *problem));
 }
 
 bool Group::has_attribute(const std::string& name) const {
-  check_attributes();
   return H5Aexists(id(), name.c_str()) > 0;
 }
 
 std::vector<std::string> Group::attribute_names() const {
-  check_attributes();
   std::vector<std::string> names;
   auto collect = [](hid_t, const char* name, const H5A_info_t*, void* out) -> herr_t {
     static_cast<std::vector<std::string>*>(out)->emplace_back(name);
@@ -188,6 +190,7 @@ bool Group::has(const std::string& relative_path) const {
     if (part.empty()) return false;
     prefix += (prefix.empty() ? "" : "/") + part;
     if (H5Lexists(id(), prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+    check_object_header(prefix);  // before libhdf5 reads it, to look further or to open it
     if (slash == std::string::npos) return true;
     start = slash + 1;
   }

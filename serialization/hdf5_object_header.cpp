@@ -1,7 +1,8 @@
 // The object header check (hdf5_object_header.hpp): walks an object header's message
 // blocks as the HDF5 file format specification lays them out, checks that each block lies
-// inside the file, and checks each attribute message's name, datatype, dataspace and value
-// against the message's own size.
+// inside the file and that the continuations end, and checks each attribute message's
+// name, datatype, dataspace and value against the message's own size, each datatype
+// message's encoding, and each symbol table's B-tree address and local heap.
 #include "serialization/hdf5_object_header.hpp"
 
 #include <fmt/format.h>
@@ -11,12 +12,15 @@
 #include <vector>
 
 #include "serialization/hdf5_bytes.hpp"
+#include "serialization/hdf5_datatype_check.hpp"
+#include "serialization/hdf5_symbol_table.hpp"
 
 namespace strata::hdf5::detail {
 
 namespace {
 
-constexpr std::uint16_t kContinuation = 0x10, kAttribute = 0x0C;
+constexpr std::uint16_t kDatatype = 0x03, kContinuation = 0x10, kAttribute = 0x0C, kSymbolTable = 0x11;
+constexpr unsigned kSharedMessage = 0x02;  // message flag: the message points to a shared copy
 constexpr std::size_t kMaxBlocks = 1024;               // continuation blocks followed per header
 constexpr std::uint64_t kMaxBlockSize = std::uint64_t{1} << 26;
 constexpr unsigned kVariableLengthClass = 9;
@@ -26,6 +30,7 @@ std::uint64_t padded8(std::uint64_t n) { return (n + 7) / 8 * 8; }
 // One message as found in a block.
 struct Message {
   std::uint16_t type;
+  unsigned flags;
   std::string_view data;
 };
 
@@ -49,7 +54,11 @@ std::optional<std::string> attribute_problem(std::string_view m, const FileLayou
   if (type_size < 8) return "its datatype is cut short";
   // Versions 2 and 3 may point to a shared datatype or dataspace instead of holding it;
   // then the value's size is not known here.
-  if (version >= 2 && (static_cast<unsigned char>(m[1]) & 0x03) != 0) return std::nullopt;
+  const unsigned shared = version >= 2 ? static_cast<unsigned char>(m[1]) & 0x03 : 0;
+  if ((shared & 0x01) == 0)
+    if (std::optional<std::string> problem = datatype_problem(m.substr(type_at, type_size)))
+      return "its datatype is malformed: " + *problem;
+  if (shared != 0) return std::nullopt;
   const auto type_class = static_cast<unsigned char>(m[type_at]) & 0x0F;
   // libhdf5 sizes the value by the datatype's size field; variable-length values are
   // stored as descriptors (length, heap address, heap index), so count whichever is larger.
@@ -73,27 +82,39 @@ std::optional<std::string> attribute_problem(std::string_view m, const FileLayou
   return std::nullopt;
 }
 
-// The messages of one block, and the continuation blocks it names. False when the block is
-// not laid out as strata expects (then nothing is claimed about it).
-bool read_block(std::string_view block, bool version2, bool creation_order, const FileLayout& layout,
-                std::vector<Message>& messages, std::vector<Block>& more) {
+// A symbol table message: the group's B-tree and local heap (hdf5_symbol_table.hpp).
+std::optional<std::string> symbol_table_message_problem(const ReadOnlyFile& file, std::string_view message,
+                                                        const FileLayout& layout) {
+  const std::size_t o = layout.offset_size;
+  if (message.size() < 2 * o) return "the message is cut short";
+  return symbol_table_problem(file, layout, little_endian(message.data(), o), little_endian(message.data() + o, o));
+}
+
+// The messages of one block, and the continuation blocks it names; why the block is
+// malformed (a message that runs past it, a continuation message too short to hold an
+// address and a length, which libhdf5 reads anyway), or nullopt.
+std::optional<std::string> read_block(std::string_view block, bool version2, bool creation_order,
+                                      const FileLayout& layout, std::vector<Message>& messages,
+                                      std::vector<Block>& more) {
   const std::size_t header = version2 ? 4 + (creation_order ? 2 : 0) : 8;
   std::size_t p = 0;
   while (p + header <= block.size()) {
     const auto type = static_cast<std::uint16_t>(version2 ? static_cast<unsigned char>(block[p])
                                                           : little_endian(block.data() + p, 2));
     const std::uint64_t size = little_endian(block.data() + p + (version2 ? 1 : 2), 2);
-    if (size > block.size() - p - header) return false;
+    const auto flags = static_cast<unsigned char>(block[p + (version2 ? 3 : 4)]);
+    if (size > block.size() - p - header) return fmt::format("a message at byte {} of a block runs past it", p);
     const std::string_view data = block.substr(p + header, size);
     if (type == kContinuation) {
-      if (data.size() < layout.offset_size + layout.length_size) return false;
+      if (data.size() < layout.offset_size + layout.length_size)
+        return fmt::format("the continuation message at byte {} of a block is cut short", p);
       more.push_back({little_endian(data.data(), layout.offset_size),
                       little_endian(data.data() + layout.offset_size, layout.length_size)});
     }
-    messages.push_back({type, data});
+    messages.push_back({type, flags, data});
     p += header + size;
   }
-  return true;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -125,7 +146,11 @@ std::optional<std::string> damaged_object_header(const FileLayout& layout, std::
     return std::nullopt;  // not an object header strata reads
   }
 
-  for (std::size_t i = 0; i < blocks.size() && i < kMaxBlocks; ++i) {
+  for (std::size_t i = 0; i < blocks.size(); ++i) {
+    // Blocks that come back to one already read would be followed forever.
+    if (i >= kMaxBlocks || std::any_of(blocks.begin(), blocks.begin() + static_cast<std::ptrdiff_t>(i),
+                                       [&](const Block& b) { return b.offset == blocks[i].offset; }))
+      return fmt::format("the continuation blocks of the object header at address {} loop", address);
     Block block = blocks[i];
     // A block that is not inside the file (an undefined address, say) makes libhdf5 1.10.8
     // copy from past its read buffer while it opens the object.
@@ -144,12 +169,19 @@ std::optional<std::string> damaged_object_header(const FileLayout& layout, std::
       messages_area = messages_area.substr(4, messages_area.size() - 8);
     }
     std::vector<Message> messages;
-    if (!read_block(messages_area, version2, creation_order, layout, messages, blocks)) return std::nullopt;
-    for (const Message& m : messages)
-      if (m.type == kAttribute)
-        if (std::optional<std::string> problem = attribute_problem(m.data, layout))
-          return fmt::format("an attribute message at byte {}: {}",
-                             block.offset + static_cast<std::uint64_t>(m.data.data() - bytes.data()), *problem);
+    if (std::optional<std::string> problem = read_block(messages_area, version2, creation_order, layout, messages, blocks))
+      return fmt::format("object header at address {}: {}", address, *problem);
+    for (const Message& m : messages) {
+      const std::uint64_t at = block.offset + static_cast<std::uint64_t>(m.data.data() - bytes.data());
+      std::optional<std::string> problem;
+      if (m.type == kAttribute) {
+        if ((problem = attribute_problem(m.data, layout))) return fmt::format("an attribute message at byte {}: {}", at, *problem);
+      } else if (m.type == kDatatype && (m.flags & kSharedMessage) == 0) {
+        if ((problem = datatype_problem(m.data))) return fmt::format("the datatype message at byte {}: {}", at, *problem);
+      } else if (m.type == kSymbolTable && (m.flags & kSharedMessage) == 0) {
+        if ((problem = symbol_table_message_problem(file, m.data, layout))) return fmt::format("its symbol table: {}", *problem);
+      }
+    }
   }
   return std::nullopt;
 }

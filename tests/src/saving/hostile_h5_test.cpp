@@ -195,6 +195,9 @@ TEST_CASE("HDF5 files with an attribute message that does not fit in itself are 
       {message + 8 + 16 + 24 + 1, 1, "its dataspace is cut short"},  // rank 1 in an 8-byte dataspace
       // The string datatype's size field says 18 bytes per value; the message holds 16.
       {message + 8 + 16 + 4, 18, "its value is larger than the message"},
+      // The datatype's first byte: class 9 (variable-length) and version 0, which no
+      // datatype has (hdf5_datatype_check_test.cpp covers the datatype check itself).
+      {message + 8 + 16, 0x09, "its datatype is malformed: version 0 is not a datatype version"},
   };
   for (const Damage& damage : damages) {
     INFO(damage.problem);
@@ -246,10 +249,74 @@ TEST_CASE("HDF5 files whose local heap free list loops are refused before libhdf
   std::memcpy(bytes.data() + data + first, &first, 8);
   const std::string path = write_temp_file("strata_looping_local_heap.h5", bytes);
   CHECK_THROWS_MATCHES(load_model(path), IOError,
-                       Catch::Message(fmt::format("Unable to open file {}: the HDF5 file is damaged (its local heap "
-                                                  "at byte {} is malformed)",
+                       Catch::Message(fmt::format("Unable to open file {}: the HDF5 file is damaged (its symbol "
+                                                  "table: the free list of the local heap at address {} is malformed)",
                                                   path, heap)));
   std::filesystem::remove(path);
+}
+
+TEST_CASE("HDF5 files whose object headers or local heaps are damaged are refused before libhdf5 reads them",
+          "[saving][hostile]") {
+  // Found by hdf5_fuzzer: from each of these libhdf5 1.10.8 allocates gigabytes (a block
+  // or heap size read from the damaged field) or reads past its buffers.
+  const std::string original = fixture_bytes("model_keras211.h5");
+  auto put = [](std::string& bytes, std::size_t at, std::uint64_t value, std::size_t width) {
+    std::memcpy(bytes.data() + at, &value, width);
+  };
+  auto get = [](const std::string& bytes, std::size_t at) {
+    std::uint64_t value = 0;
+    std::memcpy(&value, bytes.data() + at, 8);
+    return value;
+  };
+  // The root group's local heap: "HEAP", version, reserved (3), data size (8), first free
+  // block (8), data address (8). Its names: "" at 0, "model_weights" at 8.
+  const std::size_t heap = original.find("HEAP");
+  const std::uint64_t heap_size = get(original, heap + 8);
+  // The root group's symbol node: "SNOD", version, reserved, count (2), then entries of
+  // name offset (8), object header address (8), ... The first is model_weights.
+  const std::size_t node = original.find("SNOD");
+  REQUIRE(get(original, node + 8) == 8);
+  const std::uint64_t model_weights = get(original, node + 16);
+  // The root object header (address 96) continues at 0x320 with its symbol table message.
+  const std::size_t continuation = 0x320;
+  REQUIRE(original[continuation] == 0x11);
+
+  struct Damage {
+    std::string name;
+    std::size_t at;
+    std::uint64_t value;
+    std::size_t width;
+    std::string message;  // after the path
+  };
+  const std::vector<Damage> damages{
+      {"a continuation message too short for its address and length", continuation, 0x10, 4,
+       ": the HDF5 file is damaged (object header at address 96: the continuation message at byte 0 of a block is "
+       "cut short)"},
+      {"a local heap larger than the file", heap + 8, 1ull << 33, 8,
+       fmt::format(": the HDF5 file is damaged (its symbol table: the local heap at address {} lies outside the file)",
+                   heap)},
+      {"a symbol whose name lies outside the local heap", node + 8, heap_size, 8,
+       fmt::format(": the HDF5 file is damaged (its symbol table: entry 0 of the symbol node at address {} names no "
+                   "name in the heap)",
+                   node)},
+      {"a group whose object header is larger than the file", model_weights + 8, 0xfffffff0, 4,
+       fmt::format(": /model_weights: the HDF5 file is damaged (a block of the object header at address {} lies "
+                   "outside the file)",
+                   model_weights)},
+  };
+  for (const Damage& damage : damages) {
+    INFO(damage.name);
+    std::string bytes = original;
+    put(bytes, damage.at, damage.value, damage.width);
+    const std::string path = write_temp_file("strata_damaged_header.h5", bytes);
+    // Damage in the root group shows when the file is opened; in model_weights, when
+    // load_model opens that group (the model_config before it is intact).
+    const bool at_open = damage.message.rfind(": the", 0) == 0;
+    const std::string expected = (at_open ? "Unable to open file " : "") + path + damage.message;
+    CHECK_THROWS_MATCHES(load_model(path), IOError, Catch::Message(expected));
+    check_load_weights_refuses(path, expected);
+    std::filesystem::remove(path);
+  }
 }
 
 TEST_CASE("Keras's own files pass the global heap check", "[saving][hostile]") {
