@@ -99,11 +99,23 @@ Variable max_pool2d(const Variable& x, const Pool2DOptions& options) {
   const ConvGeometry g = pool_geometry("max_pool2d", x, options);
   const std::size_t channels = g.channels, row = g.width.image * channels;
   Tensor out = Tensor::empty(output_shape(g));  // every window has a first cell
+  const float* px = x.value().data();
+  float* po = out.data();
+  if (!autograd::is_recording({&x})) {
+    // Inference: the maxima only, which the compiler vectorizes over the channels.
+    for_each_window(g, [=](std::size_t o, std::size_t base, Span rows, Span cols) {
+      std::copy_n(px + base + rows.begin * row + cols.begin * channels, channels, po + o);
+      for (std::size_t ih = rows.begin; ih < rows.end; ++ih)
+        for (std::size_t iw = cols.begin; iw < cols.end; ++iw) {
+          const float* cell = px + base + ih * row + iw * channels;
+          for (std::size_t c = 0; c < channels; ++c) po[o + c] = cell[c] > po[o + c] ? cell[c] : po[o + c];
+        }
+    });
+    return constant(std::move(out));
+  }
   // The flat index in x of each output's maximum (the first one in row-major window order
   // on ties), so the backward pass routes the gradient without comparing values again.
   auto argmax = std::make_shared<std::vector<std::size_t>>(out.size());
-  const float* px = x.value().data();
-  float* po = out.data();
   std::size_t* pa = argmax->data();
   for_each_window(g, [=](std::size_t o, std::size_t base, Span rows, Span cols) {
     bool first = true;

@@ -194,6 +194,31 @@ TEST_CASE("max_pool2d and avg_pool2d match a direct window loop on random multi-
     const Tensor x = distinct_tensor(pc.x, ++seed);
     CHECK(strata::ops::max_pool2d(Variable(x), pc.options()).value() == naive_pool(x, pc, true));
     CHECK(max_abs_diff(strata::ops::avg_pool2d(Variable(x), pc.options()).value(), naive_pool(x, pc, false)) < 1e-5f);
+    // Under a tape max_pool2d also keeps each maximum's position (another loop).
+    strata::GradientTape tape;
+    CHECK(strata::ops::max_pool2d(Variable(x), pc.options()).value() == naive_pool(x, pc, true));
+  }
+}
+
+TEST_CASE("max_pool2d gives the same values with and without a tape, ties and NaN included", "[pool]") {
+  // Values from a small set, so windows tie; a NaN in the first cell of a window stays,
+  // a NaN later in a window is passed over (as in the comparison `cell > max`).
+  strata::Generator gen(7);
+  Tensor x = Tensor::empty({2, 5, 6, 3});
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(gen.next_u64() % 4);
+  x[0] = x[3 * 6 * 2 + 4] = std::numeric_limits<float>::quiet_NaN();
+  for (const Padding padding : {Padding::valid, Padding::same}) {
+    const Pool2DOptions options{.pool_size = {2, 2}, .strides = {2, 2}, .padding = padding};
+    const Tensor inference = strata::ops::max_pool2d(Variable(x), options).value();
+    strata::GradientTape tape;
+    const Tensor recorded = strata::ops::max_pool2d(Variable(x), options).value();
+    REQUIRE(inference.size() == recorded.size());
+    for (std::size_t i = 0; i < inference.size(); ++i) {
+      INFO(i);
+      CHECK(std::isnan(inference[i]) == std::isnan(recorded[i]));
+      if (!std::isnan(recorded[i])) CHECK(inference[i] == recorded[i]);
+    }
+    CHECK(std::isnan(inference[0]));
   }
 }
 
