@@ -1,5 +1,6 @@
 // 2-d convolution and transposed convolution (NHWC, Keras's kernel layouts) as im2col plus
-// OpenBLAS sgemm, with their backward passes; Keras's output-length formulas.
+// OpenBLAS sgemm, with their backward passes (inputs with few channels go to
+// conv_direct.cpp instead); Keras's output-length formulas.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "autograd/node.hpp"
+#include "autograd/ops/conv_direct.hpp"
 #include "autograd/ops/conv_geometry.hpp"
 #include "autograd/ops/gemm.hpp"
 #include "autograd/parallel/parallel.hpp"
@@ -85,6 +87,117 @@ void col2im(const ConvGeometry& g, const float* cols, float* image) {
       }
     }
   }
+}
+
+namespace {
+
+// conv2d runs over blocks of whole images, spread over the pool: each thread builds the
+// window matrix of a few images in its own scratch buffer (small enough to stay in cache)
+// and multiplies it right away, so no batch-sized window matrix is ever allocated.
+std::size_t images_per_block(const ConvGeometry& g) {
+  constexpr std::size_t block_floats = std::size_t{1} << 16;  // 256 KB of window matrix
+  const std::size_t per_image = std::max<std::size_t>(1, g.height.windows * g.width.windows * g.patch_size());
+  return std::max<std::size_t>(1, block_floats / per_image);
+}
+
+// Calls f(chunk, first_image, images) for blocks of images; a chunk is one thread's share.
+template <class F>
+void for_each_image_block(const ConvGeometry& g, F&& f) {
+  const std::size_t per_block = images_per_block(g);
+  parallel::parallel_for(g.batch, 1, [&](std::size_t chunk, std::size_t begin, std::size_t end) {
+    for (std::size_t n = begin; n < end; n += per_block) f(chunk, n, std::min(per_block, end - n));
+  });
+}
+
+ConvGeometry images(const ConvGeometry& g, std::size_t count) {
+  ConvGeometry block = g;
+  block.batch = count;
+  return block;
+}
+
+// Adds the partial sums of each chunk into `total`, in chunk order.
+void add_partials(const std::vector<std::vector<float>>& partials, float* total) {
+  if (partials.empty()) return;
+  std::copy(partials[0].begin(), partials[0].end(), total);
+  for (std::size_t c = 1; c < partials.size(); ++c)
+    for (std::size_t i = 0; i < partials[c].size(); ++i) total[i] += partials[c][i];
+}
+
+}  // namespace
+
+// out (N*OH*OW, F) = im2col(x) K (+ bias on every row, when given), block by block.
+void conv2d_im2col_forward(const ConvGeometry& g, const float* x, const float* kernel, const float* bias,
+                           std::size_t filters, float* out) {
+  const std::size_t patch = g.patch_size(), out_image = g.height.windows * g.width.windows * filters;
+  const std::size_t in_image = g.height.image * g.width.image * g.channels;
+  if (g.patches() == 0 || filters == 0) return;
+  for_each_image_block(g, [&](std::size_t, std::size_t first, std::size_t count) {
+    const ConvGeometry block = images(g, count);
+    const float* image = x + first * in_image;
+    const float* cols = image;
+    if (!g.is_pointwise() && patch != 0) {
+      float* buffer = kernels::scratch(0, block.patches() * patch);
+      kernels::im2col(block, image, buffer);
+      cols = buffer;
+    }
+    float* block_out = out + first * out_image;
+    kernels::sgemm(false, false, block.patches(), filters, patch, cols, patch, kernel, filters, 0.0f, block_out,
+                   filters);
+    if (bias)
+      for (std::size_t r = 0, rows = block.patches(); r < rows; ++r)
+        for (std::size_t f = 0; f < filters; ++f) block_out[r * filters + f] += bias[f];
+  });
+}
+
+// dK = im2col(x)^T dY and dB = the column sums of dY (each thread sums its blocks into its
+// own partials, then the partials are added in chunk order, so a given thread count always
+// gives the same sums) and dX = col2im(dY K^T); any of them may be null.
+void conv2d_im2col_backward(const ConvGeometry& g, const float* x, const float* kernel, std::size_t filters,
+                            const float* dy, float* dx, float* dk, float* dbias) {
+  const std::size_t patch = g.patch_size(), out_image = g.height.windows * g.width.windows * filters;
+  const std::size_t in_image = g.height.image * g.width.image * g.channels;
+  const std::size_t chunks = std::max<std::size_t>(parallel::chunk_count(g.batch, 1), 1);
+  std::vector<std::vector<float>> partials(dk ? chunks : 0, std::vector<float>(patch * filters, 0.0f));
+  std::vector<std::vector<float>> bias_partials(dbias ? chunks : 0, std::vector<float>(filters, 0.0f));
+  if (dx && patch == 0) std::fill_n(dx, g.batch * in_image, 0.0f);
+  if (g.patches() != 0 && patch != 0) {
+    for_each_image_block(g, [&](std::size_t chunk, std::size_t first, std::size_t count) {
+      const ConvGeometry block = images(g, count);
+      const std::size_t rows = block.patches();
+      const float* image = x + first * in_image;
+      const float* grad = dy + first * out_image;
+      if (dbias) {
+        float* sums = bias_partials[chunk].data();
+        for (std::size_t r = 0; r < rows; ++r)
+          for (std::size_t f = 0; f < filters; ++f) sums[f] += grad[r * filters + f];
+      }
+      if (dk) {
+        const float* cols = image;
+        if (!g.is_pointwise()) {
+          float* buffer = kernels::scratch(0, rows * patch);
+          kernels::im2col(block, image, buffer);
+          cols = buffer;
+        }
+        kernels::sgemm(true, false, patch, filters, rows, cols, patch, grad, filters, 1.0f, partials[chunk].data(),
+                       filters);
+      }
+      if (dx) {
+        float* dimage = dx + first * in_image;
+        if (g.is_pointwise()) {
+          kernels::sgemm(false, true, rows, patch, filters, grad, filters, kernel, filters, 0.0f, dimage, patch);
+        } else {
+          float* dcols = kernels::scratch(1, rows * patch);
+          kernels::sgemm(false, true, rows, patch, filters, grad, filters, kernel, filters, 0.0f, dcols, patch);
+          std::fill_n(dimage, count * in_image, 0.0f);
+          kernels::col2im(block, dcols, dimage);
+        }
+      }
+    });
+  } else if (dx) {
+    std::fill_n(dx, g.batch * in_image, 0.0f);
+  }
+  if (dk) add_partials(partials, dk);
+  if (dbias) add_partials(bias_partials, dbias);
 }
 
 }  // namespace strata::kernels
@@ -196,113 +309,6 @@ const float* window_matrix(const ConvGeometry& g, const Tensor& image, Tensor& s
   return storage.data();
 }
 
-// conv2d runs over blocks of whole images, spread over the pool: each thread builds the
-// window matrix of a few images in its own scratch buffer (small enough to stay in cache)
-// and multiplies it right away, so no batch-sized window matrix is ever allocated.
-std::size_t images_per_block(const ConvGeometry& g) {
-  constexpr std::size_t block_floats = std::size_t{1} << 16;  // 256 KB of window matrix
-  const std::size_t per_image = std::max<std::size_t>(1, g.height.windows * g.width.windows * g.patch_size());
-  return std::max<std::size_t>(1, block_floats / per_image);
-}
-
-// Calls f(chunk, first_image, images) for blocks of images; a chunk is one thread's share.
-template <class F>
-void for_each_image_block(const ConvGeometry& g, F&& f) {
-  const std::size_t per_block = images_per_block(g);
-  parallel::parallel_for(g.batch, 1, [&](std::size_t chunk, std::size_t begin, std::size_t end) {
-    for (std::size_t n = begin; n < end; n += per_block) f(chunk, n, std::min(per_block, end - n));
-  });
-}
-
-ConvGeometry images(const ConvGeometry& g, std::size_t count) {
-  ConvGeometry block = g;
-  block.batch = count;
-  return block;
-}
-
-// out (N*OH*OW, F) = im2col(x) K (+ bias on every row, when given), block by block.
-void conv2d_forward(const ConvGeometry& g, const float* x, const float* kernel, const float* bias,
-                    std::size_t filters, float* out) {
-  const std::size_t patch = g.patch_size(), out_image = g.height.windows * g.width.windows * filters;
-  const std::size_t in_image = g.height.image * g.width.image * g.channels;
-  if (g.patches() == 0 || filters == 0) return;
-  for_each_image_block(g, [&](std::size_t, std::size_t first, std::size_t count) {
-    const ConvGeometry block = images(g, count);
-    const float* image = x + first * in_image;
-    const float* cols = image;
-    if (!g.is_pointwise() && patch != 0) {
-      float* buffer = kernels::scratch(0, block.patches() * patch);
-      kernels::im2col(block, image, buffer);
-      cols = buffer;
-    }
-    float* block_out = out + first * out_image;
-    kernels::sgemm(false, false, block.patches(), filters, patch, cols, patch, kernel, filters, 0.0f, block_out,
-                   filters);
-    if (bias)
-      for (std::size_t r = 0, rows = block.patches(); r < rows; ++r)
-        for (std::size_t f = 0; f < filters; ++f) block_out[r * filters + f] += bias[f];
-  });
-}
-
-// Adds the partial sums of each chunk into `total`, in chunk order.
-void add_partials(const std::vector<std::vector<float>>& partials, float* total) {
-  if (partials.empty()) return;
-  std::copy(partials[0].begin(), partials[0].end(), total);
-  for (std::size_t c = 1; c < partials.size(); ++c)
-    for (std::size_t i = 0; i < partials[c].size(); ++i) total[i] += partials[c][i];
-}
-
-// dK = im2col(x)^T dY and dB = the column sums of dY (each thread sums its blocks into its
-// own partials, then the partials are added in chunk order, so a given thread count always
-// gives the same sums) and dX = col2im(dY K^T); any of them may be null.
-void conv2d_backward(const ConvGeometry& g, const float* x, const float* kernel, std::size_t filters, const float* dy,
-                     float* dx, float* dk, float* dbias) {
-  const std::size_t patch = g.patch_size(), out_image = g.height.windows * g.width.windows * filters;
-  const std::size_t in_image = g.height.image * g.width.image * g.channels;
-  const std::size_t chunks = std::max<std::size_t>(parallel::chunk_count(g.batch, 1), 1);
-  std::vector<std::vector<float>> partials(dk ? chunks : 0, std::vector<float>(patch * filters, 0.0f));
-  std::vector<std::vector<float>> bias_partials(dbias ? chunks : 0, std::vector<float>(filters, 0.0f));
-  if (dx && patch == 0) std::fill_n(dx, g.batch * in_image, 0.0f);
-  if (g.patches() != 0 && patch != 0) {
-    for_each_image_block(g, [&](std::size_t chunk, std::size_t first, std::size_t count) {
-      const ConvGeometry block = images(g, count);
-      const std::size_t rows = block.patches();
-      const float* image = x + first * in_image;
-      const float* grad = dy + first * out_image;
-      if (dbias) {
-        float* sums = bias_partials[chunk].data();
-        for (std::size_t r = 0; r < rows; ++r)
-          for (std::size_t f = 0; f < filters; ++f) sums[f] += grad[r * filters + f];
-      }
-      if (dk) {
-        const float* cols = image;
-        if (!g.is_pointwise()) {
-          float* buffer = kernels::scratch(0, rows * patch);
-          kernels::im2col(block, image, buffer);
-          cols = buffer;
-        }
-        kernels::sgemm(true, false, patch, filters, rows, cols, patch, grad, filters, 1.0f, partials[chunk].data(),
-                       filters);
-      }
-      if (dx) {
-        float* dimage = dx + first * in_image;
-        if (g.is_pointwise()) {
-          kernels::sgemm(false, true, rows, patch, filters, grad, filters, kernel, filters, 0.0f, dimage, patch);
-        } else {
-          float* dcols = kernels::scratch(1, rows * patch);
-          kernels::sgemm(false, true, rows, patch, filters, grad, filters, kernel, filters, 0.0f, dcols, patch);
-          std::fill_n(dimage, count * in_image, 0.0f);
-          kernels::col2im(block, dcols, dimage);
-        }
-      }
-    });
-  } else if (dx) {
-    std::fill_n(dx, g.batch * in_image, 0.0f);
-  }
-  if (dk) add_partials(partials, dk);
-  if (dbias) add_partials(bias_partials, dbias);
-}
-
 // out = im2col(x) (N*OH*OW, KH*KW*C) x kernel (KH*KW*C, F): Keras's kernel layout is already
 // that matrix, and the product's rows are the NHWC output positions.
 Variable conv2d_with_bias(const Variable& x, const Variable& kernel, const Variable* bias,
@@ -334,19 +340,21 @@ Variable conv2d_with_bias(const Variable& x, const Variable& kernel, const Varia
     throw ShapeError(fmt::format("conv2d: the bias {} does not match the kernel's {} filters",
                                  shape_to_string(bias->shape()), filters));
   Tensor out = Tensor::empty({g.batch, g.height.windows, g.width.windows, filters});
-  conv2d_forward(g, x.value().data(), kernel.value().data(), bias ? bias->value().data() : nullptr, filters,
-                 out.data());
+  // Few input channels: direct loops (conv_direct.cpp); otherwise im2col + sgemm.
+  const bool direct = kernels::conv2d_direct_suits(g, filters);
+  (direct ? kernels::conv2d_direct_forward : kernels::conv2d_im2col_forward)(
+      g, x.value().data(), kernel.value().data(), bias ? bias->value().data() : nullptr, filters, out.data());
   std::vector<Variable> inputs{x, kernel};
   if (bias) inputs.push_back(*bias);
-  return autograd::record(op, std::move(out), std::move(inputs), [x, kernel, g, filters, has_bias = bias != nullptr](
+  return autograd::record(op, std::move(out), std::move(inputs), [x, kernel, g, filters, direct, has_bias = bias != nullptr](
                                                                      BackwardContext& c) {
     const bool need_bias = has_bias && c.needs(2);
     Tensor dx = c.needs(0) ? Tensor::empty(x.shape()) : Tensor();
     Tensor dk = c.needs(1) ? Tensor::empty(kernel.shape()) : Tensor();
     Tensor db = need_bias ? Tensor::empty({filters}) : Tensor();
-    conv2d_backward(g, x.value().data(), kernel.value().data(), filters, c.grad_output.data(),
-                    c.needs(0) ? dx.data() : nullptr, c.needs(1) ? dk.data() : nullptr,
-                    need_bias ? db.data() : nullptr);
+    (direct ? kernels::conv2d_direct_backward : kernels::conv2d_im2col_backward)(
+        g, x.value().data(), kernel.value().data(), filters, c.grad_output.data(), c.needs(0) ? dx.data() : nullptr,
+        c.needs(1) ? dk.data() : nullptr, need_bias ? db.data() : nullptr);
     if (need_bias) c.add(2, std::move(db));
     if (c.needs(1)) c.add(1, std::move(dk));
     if (c.needs(0)) c.add(0, std::move(dx));

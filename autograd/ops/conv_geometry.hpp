@@ -1,6 +1,7 @@
 // Internal: the window geometry shared by conv2d, conv2d_transpose and pooling (an NHWC
 // image, a grid of kernel windows over it, TensorFlow's padding), and the im2col/col2im
-// copies between an image and its matrix of windows (defined in conv.cpp).
+// copies between an image and its matrix of windows, and conv2d's im2col path (defined in
+// conv.cpp).
 #pragma once
 
 #include <cstddef>
@@ -66,5 +67,13 @@ void im2col(const ConvGeometry& g, const float* image, float* cols);
 // image += each window row of cols scattered back to the positions it was read from
 // (the adjoint of im2col); padding positions are dropped.
 void col2im(const ConvGeometry& g, const float* cols, float* image);
+
+// conv2d as im2col + sgemm, over blocks of images: out (N*OH*OW, F) = im2col(x) K (+ bias);
+// the backward pass gives dx, dk and dbias (any may be null) from dy, summing per thread
+// chunk and adding the chunks in order. conv_direct.hpp has the same pair for few channels.
+void conv2d_im2col_forward(const ConvGeometry& g, const float* x, const float* kernel, const float* bias,
+                           std::size_t filters, float* out);
+void conv2d_im2col_backward(const ConvGeometry& g, const float* x, const float* kernel, std::size_t filters,
+                            const float* dy, float* dx, float* dk, float* dbias);
 
 }  // namespace strata::kernels

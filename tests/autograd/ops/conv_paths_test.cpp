@@ -1,7 +1,7 @@
-// conv2d's batched, blocked and small-channel paths (a first layer's 1 or 3 channels with
-// 16 to 64 filters go to strata's own small-matrix loops; deeper layers to OpenBLAS), the
-// fused bias, and the same results with 1 and 2 threads, all against direct loops and
-// finite differences.
+// conv2d's batched, blocked and small-channel paths (a first layer's 1 or 3 channels go to
+// the direct kernels of conv_direct.cpp; deeper layers to im2col + OpenBLAS), the fused
+// bias, and the same results with 1 and 2 threads, all against direct loops and finite
+// differences.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -62,7 +62,7 @@ struct PathCase {
   bool same;
 };
 
-// First layers (1 or 3 channels: the small-matrix loops), a deeper layer (OpenBLAS), odd
+// First layers (1 or 3 channels: the direct kernels), a deeper layer (OpenBLAS), odd
 // batch sizes that split unevenly over threads and blocks.
 const std::vector<PathCase> cases{
     {{3, 9, 8, 1}, {3, 3, 1, 32}, false}, {{5, 7, 7, 3}, {3, 3, 3, 16}, true},  {{2, 6, 6, 1}, {3, 3, 1, 48}, true},

@@ -1,0 +1,145 @@
+// conv2d's direct path for inputs with 1 to 4 channels (conv_direct.cpp): the same values
+// and gradients as the im2col + sgemm path on the same inputs, finite-difference gradients
+// through ops::conv2d, and sums that do not change from run to run.
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "autograd/ops/conv_direct.hpp"
+#include "strata/gradient_check.hpp"
+#include "strata/ops.hpp"
+#include "strata/threads.hpp"
+#include "support/tensor_helpers.hpp"
+
+using strata::Shape;
+using strata::Tensor;
+using strata::Variable;
+using strata::kernels::ConvGeometry;
+using strata::ops::Padding;
+using strata::testing::max_relative_diff;
+using strata::testing::random_tensor;
+
+namespace {
+
+struct Window {
+  std::array<std::size_t, 2> kernel, strides, dilation;
+  Padding padding;
+};
+
+// 3x3 'same' and 'valid' (a first layer), uneven strides and dilations, 1x1, a kernel
+// larger than the image, and a 7x7 window that leaves no column free of padding.
+const std::vector<Window> windows{
+    {{3, 3}, {1, 1}, {1, 1}, Padding::same},  {{3, 3}, {1, 1}, {1, 1}, Padding::valid},
+    {{2, 3}, {2, 1}, {1, 1}, Padding::same},  {{3, 3}, {1, 2}, {2, 2}, Padding::same},
+    {{5, 5}, {2, 2}, {1, 1}, Padding::valid}, {{1, 1}, {1, 1}, {1, 1}, Padding::valid},
+    {{1, 1}, {2, 3}, {1, 1}, Padding::same},  {{4, 4}, {1, 1}, {1, 1}, Padding::same},
+    {{7, 7}, {3, 2}, {1, 2}, Padding::same},
+};
+
+ConvGeometry geometry(const Shape& x, const Window& w) {
+  ConvGeometry g{.batch = x[0], .channels = x[3], .height = {}, .width = {}};
+  for (std::size_t axis = 0; axis < 2; ++axis) {
+    const std::size_t image = x[1 + axis], k = w.kernel[axis], s = w.strides[axis], d = w.dilation[axis];
+    const std::size_t out = strata::ops::conv_output_length(image, k, w.padding, s, d);
+    (axis == 0 ? g.height : g.width) = {.image = image, .windows = out, .kernel = k, .stride = s, .dilation = d,
+                                        .pad_before = strata::kernels::pad_before(w.padding, image, out, k, s, d)};
+  }
+  return g;
+}
+
+// y, dx, dk and db of one path on the same inputs.
+std::array<Tensor, 4> run_path(bool direct, const ConvGeometry& g, const Tensor& x, const Tensor& k, const Tensor& b,
+                               const Tensor& dy) {
+  const std::size_t filters = k.dim(3);
+  Tensor y = Tensor::empty(dy.shape()), dx = Tensor::empty(x.shape()), dk = Tensor::empty(k.shape());
+  Tensor db = Tensor::empty({filters});
+  auto forward = direct ? strata::kernels::conv2d_direct_forward : strata::kernels::conv2d_im2col_forward;
+  auto backward = direct ? strata::kernels::conv2d_direct_backward : strata::kernels::conv2d_im2col_backward;
+  forward(g, x.data(), k.data(), b.data(), filters, y.data());
+  backward(g, x.data(), k.data(), filters, dy.data(), dx.data(), dk.data(), db.data());
+  return {y, dx, dk, db};
+}
+
+}  // namespace
+
+TEST_CASE("conv2d's direct kernels give the im2col path's values and gradients for 1 to 4 channels",
+          "[conv][direct]") {
+  // Both paths sum the same float products in different orders: equal to 1e-5 of the
+  // largest value (sums of at most a few hundred products of values in [-1, 1]).
+  constexpr double tolerance = 1e-5;
+  std::uint64_t seed = 300;
+  const std::array<std::size_t, 7> filter_counts{1, 7, 16, 20, 32, 45, 64};
+  for (std::size_t channels = 1; channels <= strata::kernels::direct_conv_max_channels; ++channels)
+    for (std::size_t i = 0; i < windows.size(); ++i) {
+      const Window& w = windows[i];
+      const std::size_t filters = filter_counts[(channels + i) % filter_counts.size()];
+      const std::size_t batch = 1 + (i + channels) % 3;
+      const Shape xs{batch, 9, 11, channels}, ks{w.kernel[0], w.kernel[1], channels, filters};
+      const ConvGeometry g = geometry(xs, w);  // the direct kernels take any window, used or not
+      const Tensor x = random_tensor(xs, ++seed), k = random_tensor(ks, ++seed), b = random_tensor({filters}, ++seed);
+      const Tensor dy = random_tensor({batch, g.height.windows, g.width.windows, filters}, ++seed);
+      INFO("x " << strata::shape_to_string(xs) << ", kernel " << strata::shape_to_string(ks) << ", window " << i);
+      const auto direct = run_path(true, g, x, k, b, dy), im2col = run_path(false, g, x, k, b, dy);
+      CHECK(max_relative_diff(direct[0], im2col[0]) < tolerance);
+      CHECK(max_relative_diff(direct[1], im2col[1]) < tolerance);
+      CHECK(max_relative_diff(direct[2], im2col[2]) < tolerance);
+      CHECK(max_relative_diff(direct[3], im2col[3]) < tolerance);
+    }
+}
+
+TEST_CASE("conv2d's direct path has finite-difference gradients for every padding, stride and dilation",
+          "[conv][direct]") {
+  struct Case {
+    Shape x;
+    Window w;
+    std::size_t filters;
+  };
+  // Batch 1 and odd sizes; 17 and 33 filters end in a partial tile of the filter lanes.
+  const std::vector<Case> cases{
+      {{1, 5, 7, 1}, {{3, 3}, {1, 1}, {1, 1}, Padding::same}, 17},
+      {{2, 6, 5, 2}, {{3, 3}, {2, 2}, {1, 1}, Padding::valid}, 16},
+      {{1, 7, 6, 3}, {{3, 3}, {1, 1}, {2, 2}, Padding::same}, 33},
+      {{1, 5, 5, 4}, {{2, 3}, {1, 2}, {1, 1}, Padding::same}, 5},
+      {{2, 4, 5, 3}, {{1, 1}, {2, 2}, {1, 1}, Padding::same}, 32},
+      {{1, 3, 4, 2}, {{4, 4}, {1, 1}, {1, 1}, Padding::same}, 3},
+  };
+  const strata::GradientCheckOptions tolerance{.epsilon = 1e-2f, .rtol = 2e-2f, .atol = 2e-2f};
+  std::uint64_t seed = 400;
+  for (const Case& c : cases) {
+    const Shape ks{c.w.kernel[0], c.w.kernel[1], c.x[3], c.filters};
+    REQUIRE(strata::kernels::conv2d_direct_suits(geometry(c.x, c.w), c.filters));
+    Variable x(random_tensor(c.x, ++seed), "x"), k(random_tensor(ks, ++seed), "kernel");
+    Variable b(random_tensor({c.filters}, ++seed), "bias");
+    const strata::ops::Conv2DOptions options{
+        .strides = c.w.strides, .padding = c.w.padding, .dilation_rate = c.w.dilation};
+    INFO("x " << strata::shape_to_string(c.x) << ", kernel " << strata::shape_to_string(ks));
+    const auto result = strata::check_gradients([&] { return strata::ops::conv2d(x, k, b, options); }, {x, k, b},
+                                                tolerance);
+    INFO(result.report);
+    CHECK(result.ok);
+    CHECK(result.checked == x.size() + k.size() + b.size());
+  }
+}
+
+TEST_CASE("conv2d takes the direct path for first layers and im2col for wider windows", "[conv][direct]") {
+  const Window w3{{3, 3}, {1, 1}, {1, 1}, Padding::same}, w5{{5, 5}, {1, 1}, {1, 1}, Padding::same};
+  using strata::kernels::conv2d_direct_suits;
+  CHECK(conv2d_direct_suits(geometry({8, 32, 32, 1}, w3), 32));
+  CHECK(conv2d_direct_suits(geometry({8, 32, 32, 3}, w3), 64));
+  CHECK(conv2d_direct_suits(geometry({8, 32, 32, 1}, w5), 16));
+  CHECK_FALSE(conv2d_direct_suits(geometry({8, 32, 32, 4}, w3), 32));  // 36 window values
+  CHECK_FALSE(conv2d_direct_suits(geometry({8, 32, 32, 2}, w5), 32));
+  CHECK_FALSE(conv2d_direct_suits(geometry({8, 32, 32, 8}, w3), 32));
+}
+
+TEST_CASE("conv2d's direct backward pass gives the same bits from run to run", "[conv][direct]") {
+  const Window w{{3, 3}, {1, 1}, {1, 1}, Padding::same};
+  const Shape xs{5, 13, 10, 3};
+  const ConvGeometry g = geometry(xs, w);
+  const Tensor x = random_tensor(xs, 1), k = random_tensor({3, 3, 3, 32}, 2), b = random_tensor({32}, 3);
+  const Tensor dy = random_tensor({5, 13, 10, 32}, 4);
+  const auto first = run_path(true, g, x, k, b, dy), second = run_path(true, g, x, k, b, dy);
+  for (std::size_t i = 0; i < first.size(); ++i) CHECK(first[i] == second[i]);
+}
