@@ -150,13 +150,20 @@ std::vector<Tensor> GradientTape::gradient(const Variable& target, const std::ve
         "GradientTape can only be used to compute one set of gradients (or jacobians); construct it with "
         "{.persistent = true} to call gradient() again");
   const Tensor& target_value = target.value();
+  const autograd::Node* target_node = target.node().get();
+  // Gradients of the sources themselves are kept; intermediate ones are freed once used.
+  std::unordered_set<const autograd::Node*> keep;
+  for (const Variable& s : sources) keep.insert(s.node().get());
+  // A given output_gradient is read in place by the target's op, not copied (the bench's
+  // layer workloads pass 51 MB ones), unless the target is also a source to return.
+  const bool borrow_seed = output_gradient && !keep.count(target_node);
   Tensor seed;
   if (output_gradient) {
     if (output_gradient->shape() != target_value.shape())
       throw ShapeError(fmt::format("GradientTape.gradient: output_gradient has shape {} but the target has shape {}",
                                    shape_to_string(output_gradient->shape()),
                                    shape_to_string(target_value.shape())));
-    seed = *output_gradient;
+    if (!borrow_seed) seed = *output_gradient;
   } else {
     if (target_value.size() != 1)
       throw ValueError(fmt::format(
@@ -177,24 +184,30 @@ std::vector<Tensor> GradientTape::gradient(const Variable& target, const std::ve
       }
 
   autograd::GradientAccumulator grads;
-  // Gradients of the sources themselves are kept; intermediate ones are freed once used.
-  std::unordered_set<const autograd::Node*> keep;
-  for (const Variable& s : sources) keep.insert(s.node().get());
-  if (from_source.count(target.node().get())) grads.add(target.node(), std::move(seed), "gradient");
+  if (from_source.count(target_node) && !borrow_seed) grads.add(target.node(), std::move(seed), "gradient");
 
   std::vector<bool> needs;
   for (auto r = tape.records.rbegin(); r != tape.records.rend(); ++r) {
     Tensor* g = grads.find(r->output.get());
-    if (!g) continue;
+    // Nothing adds to the target's gradient: only ops recorded before it lead to it.
+    const bool seeded = !g && borrow_seed && r->output.get() == target_node;
+    if (!g && !seeded) continue;
     needs.assign(r->inputs.size(), false);
     bool any = false;
     for (std::size_t i = 0; i < r->inputs.size(); ++i) any |= needs[i] = from_source.count(r->inputs[i].get()) > 0;
     if (any) {
-      const bool is_source = keep.count(r->output.get()) > 0;
-      Tensor grad_output = is_source ? *g : std::move(*g);
-      if (!is_source) grads.erase(r->output.get());
+      Tensor owned;
+      const Tensor* grad_output = &owned;
+      if (seeded) {
+        grad_output = &*output_gradient;
+      } else if (keep.count(r->output.get())) {
+        owned = *g;
+      } else {
+        owned = std::move(*g);
+        grads.erase(r->output.get());
+      }
       grads.current_op = r->op;
-      autograd::BackwardContext ctx(grad_output, r->output->value, needs, r->inputs, grads);
+      autograd::BackwardContext ctx(*grad_output, r->output->value, needs, r->inputs, grads);
       (*r->backward)(ctx);
     }
   }

@@ -124,6 +124,23 @@ TEST_CASE("A non-scalar target needs an output gradient", "[tape]") {
                     "GradientTape.gradient: output_gradient has shape (3,) but the target has shape (2,)");
 }
 
+TEST_CASE("An output gradient is read, not changed, and returned when the target is also a source", "[tape]") {
+  Variable x(Tensor({2}, {1.0f, 2.0f}), "x");
+  GradientTape tape({.persistent = true});
+  Variable h = x * 3.0f;
+  Variable y = h * h;  // dy/dh = 2h = (6, 12), dy/dx = 18x = (18, 36)
+  const Tensor dy({2}, {1.0f, 10.0f});
+  // The target's op reads dy in place (it is not a source here).
+  CHECK(tape.gradient(y, x, dy) == Tensor({2}, {18.0f, 360.0f}));
+  CHECK(dy == Tensor({2}, {1.0f, 10.0f}));
+  CHECK(tape.gradient(y, x, dy) == Tensor({2}, {18.0f, 360.0f}));  // again, from the same dy
+  // As a source, the target's gradient is dy itself, and the others are unchanged.
+  const std::vector<Tensor> grads = tape.gradient(y, {y, h, x}, dy);
+  CHECK(grads[0] == dy);
+  CHECK(grads[1] == Tensor({2}, {6.0f, 120.0f}));
+  CHECK(grads[2] == Tensor({2}, {18.0f, 360.0f}));
+}
+
 TEST_CASE("Nested tapes each record what they watch", "[tape]") {
   Variable c = constant(Tensor::scalar(2.0f));
   GradientTape outer;
