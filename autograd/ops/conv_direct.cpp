@@ -20,8 +20,6 @@ namespace {
 // 16 floats: one AVX-512 register, two AVX2 ones; GCC and Clang split it as the target needs.
 constexpr std::size_t lanes = 16;
 using vec = float __attribute__((vector_size(lanes * sizeof(float))));
-// The same vector at any float's address, for loads and stores (may alias float arrays).
-using unaligned_vec = float __attribute__((vector_size(lanes * sizeof(float)), aligned(alignof(float)), may_alias));
 
 // Output positions (or taps) per register block: blocks of V-vector rows that fill most of
 // the 32 AVX-512 registers (16 with AVX2, where a vec takes two), leaving room for operands.
@@ -34,9 +32,16 @@ constexpr std::size_t block_rows() {
 #endif
 }
 
-[[gnu::always_inline]] inline vec load(const float* p) { return *reinterpret_cast<const unaligned_vec*>(p); }
+// Loads and stores at any float's address: memcpy compiles to one unaligned vector move,
+// where a cast to a less-aligned vector type is still assumed 64-byte aligned by clang
+// (UBSan caught it in model_json_fuzzer).
+[[gnu::always_inline]] inline vec load(const float* p) {
+  vec v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
 
-[[gnu::always_inline]] inline void store(float* p, vec v) { *reinterpret_cast<unaligned_vec*>(p) = v; }
+[[gnu::always_inline]] inline void store(float* p, vec v) { std::memcpy(p, &v, sizeof v); }
 
 // The first `cols` floats at p, zeros after them (a last, narrower tile of filters).
 template <bool Partial>
