@@ -141,8 +141,25 @@ GradientTape::RecordingPause GradientTape::stop_recording() { return RecordingPa
 std::size_t GradientTape::recorded_ops() const { return state_->records.size(); }
 bool GradientTape::persistent() const { return state_->options.persistent; }
 
+std::vector<Tensor> GradientTape::gradient(const Variable& target, const std::vector<Variable>& sources) {
+  return gradient_of(target, sources, nullptr);
+}
+
 std::vector<Tensor> GradientTape::gradient(const Variable& target, const std::vector<Variable>& sources,
-                                           const std::optional<Tensor>& output_gradient) {
+                                           const Tensor& output_gradient) {
+  return gradient_of(target, sources, &output_gradient);
+}
+
+Tensor GradientTape::gradient(const Variable& target, const Variable& source) {
+  return std::move(gradient_of(target, std::vector<Variable>{source}, nullptr).front());
+}
+
+Tensor GradientTape::gradient(const Variable& target, const Variable& source, const Tensor& output_gradient) {
+  return std::move(gradient_of(target, std::vector<Variable>{source}, &output_gradient).front());
+}
+
+std::vector<Tensor> GradientTape::gradient_of(const Variable& target, const std::vector<Variable>& sources,
+                                              const Tensor* output_gradient) {
   TapeState& tape = *state_;
   if (tape.used && !tape.options.persistent)
     throw ValueError(
@@ -156,7 +173,7 @@ std::vector<Tensor> GradientTape::gradient(const Variable& target, const std::ve
   for (const Variable& s : sources) keep.insert(s.node().get());
   // A given output_gradient is read in place by the target's op, not copied (the bench's
   // layer workloads pass 51 MB ones), unless the target is also a source to return.
-  const bool borrow_seed = output_gradient && !keep.count(target_node);
+  const bool borrow_seed = output_gradient != nullptr && !keep.count(target_node);
   Tensor seed;
   if (output_gradient) {
     if (output_gradient->shape() != target_value.shape())
@@ -199,7 +216,7 @@ std::vector<Tensor> GradientTape::gradient(const Variable& target, const std::ve
       Tensor owned;
       const Tensor* grad_output = &owned;
       if (seeded) {
-        grad_output = &*output_gradient;
+        grad_output = output_gradient;
       } else if (keep.count(r->output.get())) {
         owned = *g;
       } else {
@@ -233,11 +250,6 @@ std::vector<Tensor> GradientTape::gradient(const Variable& target, const std::ve
     tape.watched_nodes = {};
   }
   return result;
-}
-
-Tensor GradientTape::gradient(const Variable& target, const Variable& source,
-                              const std::optional<Tensor>& output_gradient) {
-  return std::move(gradient(target, std::vector<Variable>{source}, output_gradient).front());
 }
 
 }  // namespace strata

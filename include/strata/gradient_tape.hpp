@@ -6,7 +6,6 @@
 #pragma once
 
 #include <memory>
-#include <optional>
 #include <vector>
 
 #include "strata/tensor.hpp"
@@ -51,11 +50,13 @@ class GradientTape {
   [[nodiscard]] RecordingPause stop_recording();
 
   // d target / d source for each source, zeros where a source does not reach the target.
-  // The target must hold one element unless output_gradient (its shape) is given.
+  // The target must hold one element unless output_gradient (its shape) is given; that is
+  // read in place, not copied.
+  std::vector<Tensor> gradient(const Variable& target, const std::vector<Variable>& sources);
   std::vector<Tensor> gradient(const Variable& target, const std::vector<Variable>& sources,
-                               const std::optional<Tensor>& output_gradient = std::nullopt);
-  Tensor gradient(const Variable& target, const Variable& source,
-                  const std::optional<Tensor>& output_gradient = std::nullopt);
+                               const Tensor& output_gradient);
+  Tensor gradient(const Variable& target, const Variable& source);
+  Tensor gradient(const Variable& target, const Variable& source, const Tensor& output_gradient);
 
   // Number of ops on the record (0 after a non-persistent gradient()).
   std::size_t recorded_ops() const;
@@ -63,6 +64,8 @@ class GradientTape {
 
  private:
   std::unique_ptr<autograd::TapeState> state_;
+  std::vector<Tensor> gradient_of(const Variable& target, const std::vector<Variable>& sources,
+                                  const Tensor* output_gradient);
 };
 
 }  // namespace strata
