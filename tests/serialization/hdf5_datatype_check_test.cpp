@@ -80,6 +80,14 @@ hid_t compound() {
   return type;
 }
 
+// A number padded to 8 bytes, its bits from `offset` on (float fields are relative to it).
+hid_t padded_number(hid_t base, std::size_t offset) {
+  const hid_t type = H5Tcopy(base);
+  H5Tset_size(type, 8);
+  H5Tset_offset(type, offset);
+  return type;
+}
+
 hid_t opaque(const char* tag) {
   const hid_t type = H5Tcreate(H5T_OPAQUE, 16);
   H5Tset_tag(type, tag);
@@ -100,6 +108,8 @@ TEST_CASE("the datatype check passes every datatype libhdf5 encodes", "[hdf5][ho
       {"int8", copy(H5T_STD_I8LE)},
       {"uint64", copy(H5T_STD_U64LE)},
       {"bitfield", copy(H5T_STD_B16LE)},
+      {"float32 in the high half of 8 bytes", padded_number(H5T_IEEE_F32LE, 32)},
+      {"int32 at bit 16 of 8 bytes", padded_number(H5T_STD_I32LE, 16)},
       {"object reference", copy(H5T_STD_REF_OBJ)},
       {"region reference", copy(H5T_STD_REF_DSETREG)},
       {"variable-length ASCII", variable_string(H5T_CSET_ASCII)},
