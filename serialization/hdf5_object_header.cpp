@@ -154,10 +154,7 @@ std::optional<std::string> damaged_object_header(const FileLayout& layout, std::
     Block block = blocks[i];
     // A block that is not inside the file (an undefined address, say) makes libhdf5 1.10.8
     // copy from past its read buffer while it opens the object.
-    if (i > 0) {  // continuation messages hold addresses
-      if (block.offset > UINT64_MAX - layout.base) block.offset = UINT64_MAX;
-      else block.offset += layout.base;
-    }
+    if (i > 0) block.offset = layout.file_offset(block.offset);  // continuation messages hold addresses
     if (block.offset > file.size() || block.length > file.size() - block.offset)
       return fmt::format("a block of the object header at address {} lies outside the file", address);
     if (block.length > kMaxBlockSize) return std::nullopt;

@@ -23,6 +23,12 @@ struct FileLayout {
   std::uint64_t root = 0;  // the address of the root group's object header
   // The root group's symbol table (B-tree, local heap) as the superblock caches it.
   std::optional<std::pair<std::uint64_t, std::uint64_t>> root_cached_table;
+
+  // The file offset of `address`: base + address, or UINT64_MAX (past any file) when that
+  // would overflow, as damaged addresses may.
+  std::uint64_t file_offset(std::uint64_t address) const {
+    return address > UINT64_MAX - base ? UINT64_MAX : base + address;
+  }
 };
 
 // Why the object header at `address` is damaged, or nullopt: a block of it (the first or

@@ -25,18 +25,14 @@ struct LocalHeap {
   }
 };
 
-std::uint64_t file_offset(const FileLayout& layout, std::uint64_t address) {
-  return address > UINT64_MAX - layout.base ? UINT64_MAX : layout.base + address;
-}
-
 std::optional<std::string> read_local_heap(const ReadOnlyFile& file, const FileLayout& layout, std::uint64_t address,
                                            LocalHeap& heap) {
   const std::size_t l = layout.length_size, o = layout.offset_size;
-  const std::string head = file.read(file_offset(layout, address), 8 + 2 * l + o);
+  const std::string head = file.read(layout.file_offset(address), 8 + 2 * l + o);
   if (head.size() < 8 + 2 * l + o || head.compare(0, 4, "HEAP") != 0 || head[4] != 0)
     return fmt::format("no local heap at address {}", address);
   const std::uint64_t size = little_endian(head.data() + 8, l), first_free = little_endian(head.data() + 8 + l, l);
-  const std::uint64_t data_at = file_offset(layout, little_endian(head.data() + 8 + 2 * l, o));
+  const std::uint64_t data_at = layout.file_offset(little_endian(head.data() + 8 + 2 * l, o));
   if (data_at > file.size() || size > file.size() - data_at)
     return fmt::format("the local heap at address {} lies outside the file", address);
   heap.data = file.read(data_at, size);
@@ -70,7 +66,7 @@ std::optional<std::string> check_nodes(const ReadOnlyFile& file, const FileLayou
     pending.pop_back();
     if (!seen.insert(node.address).second) return fmt::format("the node at address {} is reached twice", node.address);
     if (seen.size() > kMaxNodes) return "it has too many nodes";
-    const std::uint64_t at = file_offset(layout, node.address);
+    const std::uint64_t at = layout.file_offset(node.address);
     const std::string head = file.read(at, node.symbols ? 8 : 8 + 2 * o);
     if (node.symbols) {  // "SNOD", version 1, reserved, symbol count (2), entries
       if (head.size() < 8 || head.compare(0, 4, "SNOD") != 0)
