@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "autograd/ops/conv_direct.hpp"
+#include "support/conv_gradient_check.hpp"
 #include "strata/gradient_check.hpp"
 #include "strata/ops.hpp"
 #include "strata/threads.hpp"
@@ -105,21 +106,12 @@ TEST_CASE("conv2d's direct path has finite-difference gradients for every paddin
       {{2, 4, 5, 3}, {{1, 1}, {2, 2}, {1, 1}, Padding::same}, 32},
       {{1, 3, 4, 2}, {{4, 4}, {1, 1}, {1, 1}, Padding::same}, 3},
   };
-  const strata::GradientCheckOptions tolerance{.epsilon = 1e-2f, .rtol = 2e-2f, .atol = 2e-2f};
   std::uint64_t seed = 400;
   for (const Case& c : cases) {
-    const Shape ks{c.w.kernel[0], c.w.kernel[1], c.x[3], c.filters};
     REQUIRE(strata::kernels::conv2d_direct_suits(geometry(c.x, c.w), c.filters));
-    Variable x(random_tensor(c.x, ++seed), "x"), k(random_tensor(ks, ++seed), "kernel");
-    Variable b(random_tensor({c.filters}, ++seed), "bias");
-    const strata::ops::Conv2DOptions options{
-        .strides = c.w.strides, .padding = c.w.padding, .dilation_rate = c.w.dilation};
-    INFO("x " << strata::shape_to_string(c.x) << ", kernel " << strata::shape_to_string(ks));
-    const auto result = strata::check_gradients([&] { return strata::ops::conv2d(x, k, b, options); }, {x, k, b},
-                                                tolerance);
-    INFO(result.report);
-    CHECK(result.ok);
-    CHECK(result.checked == x.size() + k.size() + b.size());
+    strata::testing::check_conv2d_gradients(
+        c.x, {c.w.kernel[0], c.w.kernel[1], c.x[3], c.filters},
+        {.strides = c.w.strides, .padding = c.w.padding, .dilation_rate = c.w.dilation}, seed);
   }
 }
 

@@ -12,6 +12,7 @@
 #include "strata/gradient_tape.hpp"
 #include "strata/ops.hpp"
 #include "strata/random.hpp"
+#include "support/conv_gradient_check.hpp"
 #include "support/tensor_helpers.hpp"
 #include "strata/threads.hpp"
 
@@ -87,18 +88,9 @@ TEST_CASE("conv2d with and without a fused bias matches direct loops on every pa
 
 TEST_CASE("conv2d's gradients on every path match finite differences", "[conv][paths]") {
   std::uint64_t seed = 200;
-  const strata::GradientCheckOptions tolerance{.epsilon = 1e-2f, .rtol = 2e-2f, .atol = 2e-2f};
-  for (const PathCase& pc : cases) {
-    Variable x(random_tensor(pc.x, ++seed), "x"), k(random_tensor(pc.kernel, ++seed), "kernel");
-    Variable b(random_tensor({pc.kernel[3]}, ++seed), "bias");
-    const strata::ops::Conv2DOptions options{.padding = pc.same ? Padding::same : Padding::valid};
-    INFO("x " << strata::shape_to_string(pc.x) << ", kernel " << strata::shape_to_string(pc.kernel));
-    const auto result = strata::check_gradients([&] { return strata::ops::conv2d(x, k, b, options); }, {x, k, b},
-                                                tolerance);
-    INFO(result.report);
-    CHECK(result.ok);
-    CHECK(result.checked == x.size() + k.size() + b.size());
-  }
+  for (const PathCase& pc : cases)
+    strata::testing::check_conv2d_gradients(pc.x, pc.kernel, {.padding = pc.same ? Padding::same : Padding::valid},
+                                            seed);
 }
 
 TEST_CASE("conv2d gives the same values with one thread and with two", "[conv][paths]") {
