@@ -1,6 +1,7 @@
 // 2-d convolution and transposed convolution (NHWC, Keras's kernel layouts) as im2col plus
 // OpenBLAS sgemm, with their backward passes (inputs with few channels go to
-// conv_direct.cpp instead); Keras's output-length formulas.
+// conv_direct.cpp instead, 3x3 kernels at stride 1 to conv_winograd.cpp); Keras's
+// output-length formulas.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include "autograd/node.hpp"
 #include "autograd/ops/conv_direct.hpp"
 #include "autograd/ops/conv_geometry.hpp"
+#include "autograd/ops/conv_winograd.hpp"
 #include "autograd/ops/gemm.hpp"
 #include "autograd/parallel/parallel.hpp"
 #include "strata/error.hpp"
@@ -309,6 +311,21 @@ const float* window_matrix(const ConvGeometry& g, const Tensor& image, Tensor& s
   return storage.data();
 }
 
+// One way of computing conv2d and its gradients (the kernels::conv2d_*_forward/backward pairs).
+struct ConvPath {
+  void (*forward)(const ConvGeometry&, const float*, const float*, const float*, std::size_t, float*);
+  void (*backward)(const ConvGeometry&, const float*, const float*, std::size_t, const float*, float*, float*, float*);
+};
+
+// Few input channels: direct loops; a 3x3 kernel at stride 1: Winograd; otherwise im2col.
+ConvPath conv_path(const ConvGeometry& g, std::size_t filters) {
+  if (kernels::conv2d_direct_suits(g, filters))
+    return {kernels::conv2d_direct_forward, kernels::conv2d_direct_backward};
+  if (kernels::conv2d_winograd_suits(g, filters))
+    return {kernels::conv2d_winograd_forward, kernels::conv2d_winograd_backward};
+  return {kernels::conv2d_im2col_forward, kernels::conv2d_im2col_backward};
+}
+
 // out = im2col(x) (N*OH*OW, KH*KW*C) x kernel (KH*KW*C, F): Keras's kernel layout is already
 // that matrix, and the product's rows are the NHWC output positions.
 Variable conv2d_with_bias(const Variable& x, const Variable& kernel, const Variable* bias,
@@ -340,19 +357,17 @@ Variable conv2d_with_bias(const Variable& x, const Variable& kernel, const Varia
     throw ShapeError(fmt::format("conv2d: the bias {} does not match the kernel's {} filters",
                                  shape_to_string(bias->shape()), filters));
   Tensor out = Tensor::empty({g.batch, g.height.windows, g.width.windows, filters});
-  // Few input channels: direct loops (conv_direct.cpp); otherwise im2col + sgemm.
-  const bool direct = kernels::conv2d_direct_suits(g, filters);
-  (direct ? kernels::conv2d_direct_forward : kernels::conv2d_im2col_forward)(
-      g, x.value().data(), kernel.value().data(), bias ? bias->value().data() : nullptr, filters, out.data());
+  const ConvPath path = conv_path(g, filters);
+  path.forward(g, x.value().data(), kernel.value().data(), bias ? bias->value().data() : nullptr, filters, out.data());
   std::vector<Variable> inputs{x, kernel};
   if (bias) inputs.push_back(*bias);
-  return autograd::record(op, std::move(out), std::move(inputs), [x, kernel, g, filters, direct, has_bias = bias != nullptr](
+  return autograd::record(op, std::move(out), std::move(inputs), [x, kernel, g, filters, path, has_bias = bias != nullptr](
                                                                      BackwardContext& c) {
     const bool need_bias = has_bias && c.needs(2);
     Tensor dx = c.needs(0) ? Tensor::empty(x.shape()) : Tensor();
     Tensor dk = c.needs(1) ? Tensor::empty(kernel.shape()) : Tensor();
     Tensor db = need_bias ? Tensor::empty({filters}) : Tensor();
-    (direct ? kernels::conv2d_direct_backward : kernels::conv2d_im2col_backward)(
+    path.backward(
         g, x.value().data(), kernel.value().data(), filters, c.grad_output.data(), c.needs(0) ? dx.data() : nullptr,
         c.needs(1) ? dk.data() : nullptr, need_bias ? db.data() : nullptr);
     if (need_bias) c.add(2, std::move(db));

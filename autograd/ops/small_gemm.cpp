@@ -66,7 +66,11 @@ bool small_mn_for_n(std::size_t m, std::size_t k, const float* a, const float* b
 }  // namespace
 
 bool small_k_gemm(std::size_t m, std::size_t n, std::size_t k, const float* a, const float* b, float beta, float* c) {
-  if (k == 0 || k > 32) return false;
+  return k != 0 && k <= 32 && fixed_n_gemm(m, n, k, a, b, beta, c);
+}
+
+bool fixed_n_gemm(std::size_t m, std::size_t n, std::size_t k, const float* a, const float* b, float beta, float* c) {
+  if (k == 0) return false;
   switch (n) {
     case 16: small_k_rows<16>(m, k, a, b, beta, c); return true;
     case 32: small_k_rows<32>(m, k, a, b, beta, c); return true;

@@ -12,6 +12,11 @@ namespace strata::kernels {
 // the shape (n a multiple of 16 up to 64, k up to 32), false to leave it to BLAS.
 bool small_k_gemm(std::size_t m, std::size_t n, std::size_t k, const float* a, const float* b, float beta, float* c);
 
+// The same product for any k (n a multiple of 16 up to 64): b stays in the first-level
+// cache and each row of c in registers, which beats BLAS when m or k is small (BLAS packs
+// both operands on every call).
+bool fixed_n_gemm(std::size_t m, std::size_t n, std::size_t k, const float* a, const float* b, float beta, float* c);
+
 // c (m x n) = a^T b + beta c with a stored (k x m), b (k x n): a long sum over k into a
 // small c (m up to 16, n a multiple of 16 up to 64) held in registers; false otherwise.
 bool small_mn_gemm_tn(std::size_t m, std::size_t n, std::size_t k, const float* a, const float* b, float beta,

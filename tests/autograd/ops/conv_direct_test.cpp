@@ -9,6 +9,7 @@
 
 #include "autograd/ops/conv_direct.hpp"
 #include "support/conv_gradient_check.hpp"
+#include "support/conv_kernel_paths.hpp"
 #include "strata/gradient_check.hpp"
 #include "strata/ops.hpp"
 #include "strata/threads.hpp"
@@ -21,13 +22,11 @@ using strata::kernels::ConvGeometry;
 using strata::ops::Padding;
 using strata::testing::max_relative_diff;
 using strata::testing::random_tensor;
+using Window = strata::testing::ConvWindow;
+using strata::testing::ConvKernels;
+constexpr auto geometry = strata::testing::conv_geometry;
 
 namespace {
-
-struct Window {
-  std::array<std::size_t, 2> kernel, strides, dilation;
-  Padding padding;
-};
 
 // 3x3 'same' and 'valid' (a first layer), uneven strides and dilations, 1x1, a kernel
 // larger than the image, and a 7x7 window that leaves no column free of padding.
@@ -39,28 +38,11 @@ const std::vector<Window> windows{
     {{7, 7}, {3, 2}, {1, 2}, Padding::same},
 };
 
-ConvGeometry geometry(const Shape& x, const Window& w) {
-  ConvGeometry g{.batch = x[0], .channels = x[3], .height = {}, .width = {}};
-  for (std::size_t axis = 0; axis < 2; ++axis) {
-    const std::size_t image = x[1 + axis], k = w.kernel[axis], s = w.strides[axis], d = w.dilation[axis];
-    const std::size_t out = strata::ops::conv_output_length(image, k, w.padding, s, d);
-    (axis == 0 ? g.height : g.width) = {.image = image, .windows = out, .kernel = k, .stride = s, .dilation = d,
-                                        .pad_before = strata::kernels::pad_before(w.padding, image, out, k, s, d)};
-  }
-  return g;
-}
+const ConvKernels direct_kernels{strata::kernels::conv2d_direct_forward, strata::kernels::conv2d_direct_backward};
 
-// y, dx, dk and db of one path on the same inputs.
 std::array<Tensor, 4> run_path(bool direct, const ConvGeometry& g, const Tensor& x, const Tensor& k, const Tensor& b,
                                const Tensor& dy) {
-  const std::size_t filters = k.dim(3);
-  Tensor y = Tensor::empty(dy.shape()), dx = Tensor::empty(x.shape()), dk = Tensor::empty(k.shape());
-  Tensor db = Tensor::empty({filters});
-  auto forward = direct ? strata::kernels::conv2d_direct_forward : strata::kernels::conv2d_im2col_forward;
-  auto backward = direct ? strata::kernels::conv2d_direct_backward : strata::kernels::conv2d_im2col_backward;
-  forward(g, x.data(), k.data(), b.data(), filters, y.data());
-  backward(g, x.data(), k.data(), filters, dy.data(), dx.data(), dk.data(), db.data());
-  return {y, dx, dk, db};
+  return strata::testing::run_conv_kernels(direct ? direct_kernels : strata::testing::im2col_kernels, g, x, k, b, dy);
 }
 
 }  // namespace

@@ -1,0 +1,360 @@
+// conv2d's Winograd path: F(4x4, 3x3) for 3x3 kernels at stride 1 (Lavin and Gray 2015).
+// With B, G and A the matrices below, a 4x4 output tile is Y = A^T [(G g G^T) . (B^T d B)] A
+// for the 6x6 input tile d and the 3x3 kernel g of one channel pair, summed over channels.
+// Over a block of tiles that sum is, for each of the 36 tile points p, one matrix product
+// M_p (tiles x F) = V_p (tiles x C) U_p (C x F), which sgemm runs.
+//
+// The backward pass differentiates these same steps: dM = A dY A^T, dU_p = V_p^T dM_p,
+// dV_p = dM_p U_p^T, dX = B dV B^T (tiles overlap, so their parts add) and dK = G^T dU G.
+// All transforms run on vectors of `lanes` channels or filters (NHWC keeps them adjacent).
+#include "autograd/ops/conv_winograd.hpp"
+
+#include <algorithm>
+#include <array>
+#include <vector>
+
+#include "autograd/ops/gemm.hpp"
+#include "autograd/ops/small_gemm.hpp"
+#include "autograd/parallel/parallel.hpp"
+#include "strata/tensor.hpp"
+
+namespace strata::kernels {
+namespace {
+
+constexpr std::size_t tile_out = 4;                // outputs along each side of a tile
+constexpr std::size_t tile_in = 6;                 // inputs along each side (tile_out + 3 - 1)
+constexpr std::size_t points = tile_in * tile_in;  // transform points: one matrix product each
+constexpr std::size_t lanes = 16;                  // channels or filters transformed together
+
+template <std::size_t Rows, std::size_t Cols>
+using Matrix = std::array<std::array<float, Cols>, Rows>;
+
+template <std::size_t Rows, std::size_t Cols>
+constexpr Matrix<Cols, Rows> transposed(const Matrix<Rows, Cols>& m) {
+  Matrix<Cols, Rows> t{};
+  for (std::size_t i = 0; i < Rows; ++i)
+    for (std::size_t j = 0; j < Cols; ++j) t[j][i] = m[i][j];
+  return t;
+}
+
+// B^T, G and A^T of F(4x4, 3x3), interpolating at 0, 1, -1, 2, -2 and infinity.
+constexpr Matrix<6, 6> input_bt{{{4, 0, -5, 0, 1, 0},
+                                 {0, -4, -4, 1, 1, 0},
+                                 {0, 4, -4, -1, 1, 0},
+                                 {0, -2, -1, 2, 1, 0},
+                                 {0, 2, -1, -2, 1, 0},
+                                 {0, 4, 0, -5, 0, 1}}};
+constexpr Matrix<6, 3> kernel_g{{{1.0f / 4, 0, 0},
+                                 {-1.0f / 6, -1.0f / 6, -1.0f / 6},
+                                 {-1.0f / 6, 1.0f / 6, -1.0f / 6},
+                                 {1.0f / 24, 1.0f / 12, 1.0f / 6},
+                                 {1.0f / 24, -1.0f / 12, 1.0f / 6},
+                                 {0, 0, 1}}};
+constexpr Matrix<4, 6> output_at{{{1, 1, 1, 1, 1, 0},
+                                  {0, 1, -1, 2, -2, 0},
+                                  {0, 1, 1, 4, 4, 0},
+                                  {0, 1, -1, 8, -8, 1}}};
+// Their transposes, for the backward pass.
+constexpr Matrix<6, 6> input_b = transposed(input_bt);
+constexpr Matrix<3, 6> kernel_gt = transposed(kernel_g);
+constexpr Matrix<6, 4> output_a = transposed(output_at);
+
+template <std::size_t N>
+using Tile = float[N][N][lanes];
+
+// Copies `width` <= lanes floats; a full vector (the common case) as one fixed-size move.
+inline void copy_lanes(const float* src, std::size_t width, float* dst) {
+  if (width == lanes)
+    std::copy_n(src, lanes, dst);
+  else
+    std::copy_n(src, width, dst);
+}
+
+// out = m in m^T on tiles of lane vectors: m along the columns, then along the rows. m is
+// a compile-time constant, so once the loops unroll the zero coefficients drop out.
+template <std::size_t Out, std::size_t In>
+inline void transform(const Matrix<Out, In>& m, const Tile<In>& in, Tile<Out>& out) {
+  float half[Out][In][lanes];
+#pragma GCC unroll 6
+  for (std::size_t i = 0; i < Out; ++i)
+#pragma GCC unroll 6
+    for (std::size_t b = 0; b < In; ++b) {
+      float acc[lanes] = {};
+#pragma GCC unroll 6
+      for (std::size_t a = 0; a < In; ++a) {
+        if (m[i][a] == 0.0f) continue;
+        for (std::size_t l = 0; l < lanes; ++l) acc[l] += m[i][a] * in[a][b][l];
+      }
+      std::copy_n(acc, lanes, half[i][b]);
+    }
+#pragma GCC unroll 6
+  for (std::size_t i = 0; i < Out; ++i)
+#pragma GCC unroll 6
+    for (std::size_t j = 0; j < Out; ++j) {
+      float acc[lanes] = {};
+#pragma GCC unroll 6
+      for (std::size_t b = 0; b < In; ++b) {
+        if (m[j][b] == 0.0f) continue;
+        for (std::size_t l = 0; l < lanes; ++l) acc[l] += m[j][b] * half[i][b][l];
+      }
+      std::copy_n(acc, lanes, out[i][j]);
+    }
+}
+
+// The tiles of g's output, and where each starts in the image.
+struct Tiling {
+  const ConvGeometry& g;
+  std::size_t rows = (g.height.windows + tile_out - 1) / tile_out;
+  std::size_t cols = (g.width.windows + tile_out - 1) / tile_out;
+  std::size_t per_image() const { return rows * cols; }
+  // The image position of a tile's first input row or column (stride 1: window w starts at w - pad).
+  std::ptrdiff_t input_row(std::size_t tile_row) const { return g.height.start(tile_row * tile_out); }
+  std::ptrdiff_t input_col(std::size_t tile_col) const { return g.width.start(tile_col * tile_out); }
+};
+
+// Calls f(tile, row, col) for the tiles of `count` images numbered from 0 in the block.
+template <class F>
+void for_each_tile(const Tiling& t, std::size_t count, F&& f) {
+  for (std::size_t n = 0, tile = 0; n < count; ++n)
+    for (std::size_t r = 0; r < t.rows; ++r)
+      for (std::size_t c = 0; c < t.cols; ++c, ++tile) f(n, tile, r, c);
+}
+
+// v[p][tile][c] = (B^T d B)_p for every input tile d of `count` images from `images`.
+void transform_input(const Tiling& t, const float* images, std::size_t count, float* v) {
+  const ConvGeometry& g = t.g;
+  const std::size_t channels = g.channels, tiles = count * t.per_image();
+  const std::size_t image_size = g.height.image * g.width.image * channels;
+  for_each_tile(t, count, [&](std::size_t n, std::size_t tile, std::size_t r, std::size_t c) {
+    const float* image = images + n * image_size;
+    const std::ptrdiff_t row0 = t.input_row(r), col0 = t.input_col(c);
+    for (std::size_t c0 = 0; c0 < channels; c0 += lanes) {
+      const std::size_t width = std::min(lanes, channels - c0);
+      Tile<tile_in> d{}, transformed;
+      for (std::size_t a = 0; a < tile_in; ++a) {
+        const std::ptrdiff_t ih = row0 + static_cast<std::ptrdiff_t>(a);
+        if (!g.height.inside(ih)) continue;
+        for (std::size_t b = 0; b < tile_in; ++b) {
+          const std::ptrdiff_t iw = col0 + static_cast<std::ptrdiff_t>(b);
+          if (g.width.inside(iw))
+            copy_lanes(image + (static_cast<std::size_t>(ih) * g.width.image + static_cast<std::size_t>(iw)) * channels + c0,
+                       width, d[a][b]);
+        }
+      }
+      transform(input_bt, d, transformed);
+      for (std::size_t p = 0; p < points; ++p)
+        copy_lanes(transformed[p / tile_in][p % tile_in], width, v + (p * tiles + tile) * channels + c0);
+    }
+  });
+}
+
+// out (OH, OW, F per image) = A^T m A (+ bias) for the tiles of `count` images; outputs past
+// the image's edge are dropped.
+void transform_output(const Tiling& t, const float* m, std::size_t count, const float* bias, std::size_t filters,
+                      float* out) {
+  const ConvGeometry& g = t.g;
+  const std::size_t tiles = count * t.per_image(), out_w = g.width.windows;
+  const std::size_t image_size = g.height.windows * out_w * filters;
+  for_each_tile(t, count, [&](std::size_t n, std::size_t tile, std::size_t r, std::size_t c) {
+    for (std::size_t f0 = 0; f0 < filters; f0 += lanes) {
+      const std::size_t width = std::min(lanes, filters - f0);
+      Tile<tile_in> gathered{};
+      Tile<tile_out> y;
+      for (std::size_t p = 0; p < points; ++p)
+        copy_lanes(m + (p * tiles + tile) * filters + f0, width, gathered[p / tile_in][p % tile_in]);
+      transform(output_at, gathered, y);
+      for (std::size_t i = 0; i < tile_out && r * tile_out + i < g.height.windows; ++i)
+        for (std::size_t j = 0; j < tile_out && c * tile_out + j < out_w; ++j) {
+          float* dst = out + n * image_size + ((r * tile_out + i) * out_w + c * tile_out + j) * filters + f0;
+          for (std::size_t l = 0; l < width; ++l) dst[l] = y[i][j][l] + (bias ? bias[f0 + l] : 0.0f);
+        }
+    }
+  });
+}
+
+// dm[p][tile][f] = (A dY A^T)_p for every 4x4 tile of dy (zeros past the output's edge).
+void transform_output_gradient(const Tiling& t, const float* dy, std::size_t count, std::size_t filters, float* dm) {
+  const ConvGeometry& g = t.g;
+  const std::size_t tiles = count * t.per_image(), out_w = g.width.windows;
+  const std::size_t image_size = g.height.windows * out_w * filters;
+  for_each_tile(t, count, [&](std::size_t n, std::size_t tile, std::size_t r, std::size_t c) {
+    for (std::size_t f0 = 0; f0 < filters; f0 += lanes) {
+      const std::size_t width = std::min(lanes, filters - f0);
+      Tile<tile_out> grad{};
+      Tile<tile_in> transformed;
+      for (std::size_t i = 0; i < tile_out && r * tile_out + i < g.height.windows; ++i)
+        for (std::size_t j = 0; j < tile_out && c * tile_out + j < out_w; ++j)
+          copy_lanes(dy + n * image_size + ((r * tile_out + i) * out_w + c * tile_out + j) * filters + f0, width,
+                     grad[i][j]);
+      transform(output_a, grad, transformed);
+      for (std::size_t p = 0; p < points; ++p)
+        copy_lanes(transformed[p / tile_in][p % tile_in], width, dm + (p * tiles + tile) * filters + f0);
+    }
+  });
+}
+
+// dimages += B dv B^T for every tile, added at the input positions the tile was read from.
+void transform_input_gradient(const Tiling& t, const float* dv, std::size_t count, float* dimages) {
+  const ConvGeometry& g = t.g;
+  const std::size_t channels = g.channels, tiles = count * t.per_image();
+  const std::size_t image_size = g.height.image * g.width.image * channels;
+  for_each_tile(t, count, [&](std::size_t n, std::size_t tile, std::size_t r, std::size_t c) {
+    float* image = dimages + n * image_size;
+    const std::ptrdiff_t row0 = t.input_row(r), col0 = t.input_col(c);
+    for (std::size_t c0 = 0; c0 < channels; c0 += lanes) {
+      const std::size_t width = std::min(lanes, channels - c0);
+      Tile<tile_in> gathered{}, d;
+      for (std::size_t p = 0; p < points; ++p)
+        copy_lanes(dv + (p * tiles + tile) * channels + c0, width, gathered[p / tile_in][p % tile_in]);
+      transform(input_b, gathered, d);
+      for (std::size_t a = 0; a < tile_in; ++a) {
+        const std::ptrdiff_t ih = row0 + static_cast<std::ptrdiff_t>(a);
+        if (!g.height.inside(ih)) continue;
+        for (std::size_t b = 0; b < tile_in; ++b) {
+          const std::ptrdiff_t iw = col0 + static_cast<std::ptrdiff_t>(b);
+          if (!g.width.inside(iw)) continue;
+          float* dst =
+              image + (static_cast<std::size_t>(ih) * g.width.image + static_cast<std::size_t>(iw)) * channels + c0;
+          for (std::size_t l = 0; l < width; ++l) dst[l] += d[a][b][l];
+        }
+      }
+    }
+  });
+}
+
+// u[p][c * F + f] = (G g G^T)_p for the kernel (3, 3, C, F), one vector of lanes at a time.
+Tensor transform_kernel(const float* kernel, std::size_t size) {
+  Tensor u = Tensor::empty({points, size});
+  for (std::size_t k0 = 0; k0 < size; k0 += lanes) {
+    const std::size_t width = std::min(lanes, size - k0);
+    Tile<3> k{};
+    Tile<tile_in> transformed;
+    for (std::size_t a = 0; a < 3; ++a)
+      for (std::size_t b = 0; b < 3; ++b) copy_lanes(kernel + (a * 3 + b) * size + k0, width, k[a][b]);
+    transform(kernel_g, k, transformed);
+    for (std::size_t p = 0; p < points; ++p)
+      copy_lanes(transformed[p / tile_in][p % tile_in], width, u.data() + p * size + k0);
+  }
+  return u;
+}
+
+// dk (3, 3, C, F) = G^T du G, the adjoint of transform_kernel.
+void transform_kernel_gradient(const float* du, std::size_t size, float* dk) {
+  for (std::size_t k0 = 0; k0 < size; k0 += lanes) {
+    const std::size_t width = std::min(lanes, size - k0);
+    Tile<tile_in> gathered{};
+    Tile<3> k;
+    for (std::size_t p = 0; p < points; ++p)
+      copy_lanes(du + p * size + k0, width, gathered[p / tile_in][p % tile_in]);
+    transform(kernel_gt, gathered, k);
+    for (std::size_t a = 0; a < 3; ++a)
+      for (std::size_t b = 0; b < 3; ++b) copy_lanes(k[a][b], width, dk + (a * 3 + b) * size + k0);
+  }
+}
+
+// Images per block: the block's transformed tiles (inputs and products) fill about 2 MB,
+// enough rows for sgemm while staying near the core's cache.
+std::size_t images_per_block(const Tiling& t, std::size_t filters) {
+  constexpr std::size_t block_floats = std::size_t{1} << 19;
+  const std::size_t per_image = std::max<std::size_t>(1, t.per_image() * points * (t.g.channels + filters));
+  return std::max<std::size_t>(1, block_floats / per_image);
+}
+
+// Calls f(chunk, first_image, images) for blocks of images; a chunk is one thread's share.
+template <class F>
+void for_each_block(const Tiling& t, std::size_t filters, F&& f) {
+  const std::size_t per_block = images_per_block(t, filters);
+  parallel::parallel_for(t.g.batch, 1, [&](std::size_t chunk, std::size_t begin, std::size_t end) {
+    for (std::size_t n = begin; n < end; n += per_block) f(chunk, n, std::min(per_block, end - n));
+  });
+}
+
+}  // namespace
+
+bool conv2d_winograd_suits(const ConvGeometry& g, std::size_t filters) {
+  const auto plain3 = [](const WindowAxis& a) { return a.kernel == 3 && a.stride == 1 && a.dilation == 1; };
+  if (!plain3(g.height) || !plain3(g.width) || g.channels < 8 || filters < 8 || g.patches() == 0) return false;
+  // Multiplications per channel pair: 36 per tile against 9 per output. Tiles that hang
+  // far over the output's edge (a 2x2 output: 36 against 36) lose the saving, and what is
+  // saved must also pay for transforming the kernel on every call (36 values per pair,
+  // about as costly as 144 multiplications: measured on a batch of one 5x5 image).
+  const Tiling t{g};
+  const std::size_t direct = g.height.windows * g.width.windows * 9, winograd = t.per_image() * points;
+  return 3 * winograd <= 2 * direct && g.batch * (direct - winograd) >= 4 * points;
+}
+
+void conv2d_winograd_forward(const ConvGeometry& g, const float* x, const float* kernel, const float* bias,
+                             std::size_t filters, float* out) {
+  const Tiling t{g};
+  const std::size_t channels = g.channels, in_image = g.height.image * g.width.image * channels;
+  const std::size_t out_image = g.height.windows * g.width.windows * filters;
+  const Tensor u = transform_kernel(kernel, channels * filters);
+  for_each_block(t, filters, [&](std::size_t, std::size_t first, std::size_t count) {
+    const std::size_t tiles = count * t.per_image();
+    float* v = scratch(0, points * tiles * channels);
+    float* m = scratch(1, points * tiles * filters);
+    transform_input(t, x + first * in_image, count, v);
+    for (std::size_t p = 0; p < points; ++p) {
+      const float* vp = v + p * tiles * channels;
+      const float* up = u.data() + p * channels * filters;
+      float* mp = m + p * tiles * filters;
+      if (!fixed_n_gemm(tiles, filters, channels, vp, up, 0.0f, mp))
+        sgemm(false, false, tiles, filters, channels, vp, channels, up, filters, 0.0f, mp, filters);
+    }
+    transform_output(t, m, count, bias, filters, out + first * out_image);
+  });
+}
+
+void conv2d_winograd_backward(const ConvGeometry& g, const float* x, const float* kernel, std::size_t filters,
+                              const float* dy, float* dx, float* dk, float* dbias) {
+  const Tiling t{g};
+  const std::size_t channels = g.channels, size = channels * filters;
+  const std::size_t in_image = g.height.image * g.width.image * channels;
+  const std::size_t out_image = g.height.windows * g.width.windows * filters;
+  const std::size_t chunks = std::max<std::size_t>(parallel::chunk_count(g.batch, 1), 1);
+  std::vector<std::vector<float>> du_partials(dk ? chunks : 0, std::vector<float>(points * size, 0.0f));
+  std::vector<std::vector<float>> bias_partials(dbias ? chunks : 0, std::vector<float>(filters, 0.0f));
+  const Tensor u = dx ? transform_kernel(kernel, size) : Tensor();
+  for_each_block(t, filters, [&](std::size_t chunk, std::size_t first, std::size_t count) {
+    const std::size_t tiles = count * t.per_image();
+    const float* grad = dy + first * out_image;
+    if (dbias) {
+      float* sums = bias_partials[chunk].data();
+      for (std::size_t r = 0, rows = count * g.height.windows * g.width.windows; r < rows; ++r)
+        for (std::size_t f = 0; f < filters; ++f) sums[f] += grad[r * filters + f];
+    }
+    if (!dk && !dx) return;
+    float* dm = scratch(1, points * tiles * filters);
+    transform_output_gradient(t, grad, count, filters, dm);
+    if (dk) {
+      float* v = scratch(0, points * tiles * channels);
+      transform_input(t, x + first * in_image, count, v);
+      float* du = du_partials[chunk].data();
+      for (std::size_t p = 0; p < points; ++p)
+        sgemm(true, false, channels, filters, tiles, v + p * tiles * channels, channels, dm + p * tiles * filters,
+              filters, 1.0f, du + p * size, filters);
+    }
+    if (dx) {
+      float* dv = scratch(2, points * tiles * channels);
+      for (std::size_t p = 0; p < points; ++p)
+        sgemm(false, true, tiles, channels, filters, dm + p * tiles * filters, filters, u.data() + p * size, filters,
+              0.0f, dv + p * tiles * channels, channels);
+      float* dimages = dx + first * in_image;
+      std::fill_n(dimages, count * in_image, 0.0f);
+      transform_input_gradient(t, dv, count, dimages);
+    }
+  });
+  if (dk) {
+    std::vector<float>& du = du_partials[0];
+    for (std::size_t c = 1; c < chunks; ++c)
+      for (std::size_t i = 0; i < du.size(); ++i) du[i] += du_partials[c][i];
+    transform_kernel_gradient(du.data(), size, dk);
+  }
+  if (dbias) {
+    std::copy(bias_partials[0].begin(), bias_partials[0].end(), dbias);
+    for (std::size_t c = 1; c < chunks; ++c)
+      for (std::size_t f = 0; f < filters; ++f) dbias[f] += bias_partials[c][f];
+  }
+}
+
+}  // namespace strata::kernels

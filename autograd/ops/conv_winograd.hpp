@@ -1,0 +1,30 @@
+// Internal: conv2d for 3x3 kernels at stride 1 as Winograd's F(4x4, 3x3) minimal filtering
+// (conv_winograd.cpp; Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks",
+// 2015): each 4x4 block of outputs comes from a 6x6 input tile with 36 multiplications per
+// channel pair instead of 144, as 36 matrix products over the batch's tiles.
+#pragma once
+
+#include <cstddef>
+
+#include "autograd/ops/conv_geometry.hpp"
+
+namespace strata::kernels {
+
+// True when conv2d should use the Winograd path for g: a 3x3 kernel at stride 1 without
+// dilation, at least 8 input channels and 8 filters (fewer make the products too thin for
+// sgemm), and an output large enough that whole 4x4 tiles do not waste the saving.
+bool conv2d_winograd_suits(const ConvGeometry& g, std::size_t filters);
+
+// out (N, OH, OW, F) = the convolution of x (N, H, W, C) with kernel (3, 3, C, F), plus
+// bias (F) when not null. g must have a 3x3 kernel, stride 1 and dilation 1.
+void conv2d_winograd_forward(const ConvGeometry& g, const float* x, const float* kernel, const float* bias,
+                             std::size_t filters, float* out);
+
+// From dy (N, OH, OW, F): dx, dk and dbias (any may be null), by differentiating the
+// Winograd computation itself (which equals the convolution exactly, up to rounding).
+// Each thread sums its images' kernel gradient separately and the sums are added in
+// thread order, so a given thread count gives the same bits from run to run.
+void conv2d_winograd_backward(const ConvGeometry& g, const float* x, const float* kernel, std::size_t filters,
+                              const float* dy, float* dx, float* dk, float* dbias);
+
+}  // namespace strata::kernels

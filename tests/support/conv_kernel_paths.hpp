@@ -1,0 +1,50 @@
+// Test helpers shared by the tests of conv2d's kernel paths (direct, Winograd, im2col):
+// a window description, its ConvGeometry, and one path's values and gradients.
+#pragma once
+
+#include <array>
+#include <cstddef>
+
+#include "autograd/ops/conv_geometry.hpp"
+#include "strata/ops.hpp"
+#include "strata/tensor.hpp"
+
+namespace strata::testing {
+
+struct ConvWindow {
+  std::array<std::size_t, 2> kernel, strides, dilation;
+  ops::Padding padding;
+};
+
+inline kernels::ConvGeometry conv_geometry(const Shape& x, const ConvWindow& w) {
+  kernels::ConvGeometry g{.batch = x[0], .channels = x[3], .height = {}, .width = {}};
+  for (std::size_t axis = 0; axis < 2; ++axis) {
+    const std::size_t image = x[1 + axis], k = w.kernel[axis], s = w.strides[axis], d = w.dilation[axis];
+    const std::size_t out = ops::conv_output_length(image, k, w.padding, s, d);
+    (axis == 0 ? g.height : g.width) = {.image = image, .windows = out, .kernel = k, .stride = s, .dilation = d,
+                                        .pad_before = kernels::pad_before(w.padding, image, out, k, s, d)};
+  }
+  return g;
+}
+
+// One path's forward and backward kernels (the kernels::conv2d_*_forward/backward pairs).
+struct ConvKernels {
+  void (*forward)(const kernels::ConvGeometry&, const float*, const float*, const float*, std::size_t, float*);
+  void (*backward)(const kernels::ConvGeometry&, const float*, const float*, std::size_t, const float*, float*,
+                   float*, float*);
+};
+
+inline const ConvKernels im2col_kernels{kernels::conv2d_im2col_forward, kernels::conv2d_im2col_backward};
+
+// y, dx, dk and db of one path on the same inputs.
+inline std::array<Tensor, 4> run_conv_kernels(const ConvKernels& path, const kernels::ConvGeometry& g, const Tensor& x,
+                                              const Tensor& k, const Tensor& b, const Tensor& dy) {
+  const std::size_t filters = k.dim(3);
+  Tensor y = Tensor::empty(dy.shape()), dx = Tensor::empty(x.shape()), dk = Tensor::empty(k.shape());
+  Tensor db = Tensor::empty({filters});
+  path.forward(g, x.data(), k.data(), b.data(), filters, y.data());
+  path.backward(g, x.data(), k.data(), filters, dy.data(), dx.data(), dk.data(), db.data());
+  return {y, dx, dk, db};
+}
+
+}  // namespace strata::testing
