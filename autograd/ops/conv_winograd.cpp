@@ -110,27 +110,37 @@ struct Tiling {
   // The image position of a tile's first input row or column (stride 1: window w starts at w - pad).
   std::ptrdiff_t input_row(std::size_t tile_row) const { return g.height.start(tile_row * tile_out); }
   std::ptrdiff_t input_col(std::size_t tile_col) const { return g.width.start(tile_col * tile_out); }
+  // True when the tile's inputs all lie inside the image (and so its outputs inside the output).
+  bool interior(std::size_t tile_row, std::size_t tile_col) const {
+    return input_row(tile_row) >= 0 && g.height.inside(input_row(tile_row) + tile_in - 1) &&
+           input_col(tile_col) >= 0 && g.width.inside(input_col(tile_col) + tile_in - 1);
+  }
 };
 
-// Calls f(tile, row, col) for the tiles of `count` images numbered from 0 in the block.
+// Calls f(image, slot, row, col) for the tiles [first, first + count) of the batch, tiles
+// numbered image by image in row-major order; slot is the tile's place in the block.
 template <class F>
-void for_each_tile(const Tiling& t, std::size_t count, F&& f) {
-  for (std::size_t n = 0, tile = 0; n < count; ++n)
-    for (std::size_t r = 0; r < t.rows; ++r)
-      for (std::size_t c = 0; c < t.cols; ++c, ++tile) f(n, tile, r, c);
+void for_each_tile(const Tiling& t, std::size_t first, std::size_t count, F&& f) {
+  const std::size_t per_image = t.per_image();
+  for (std::size_t slot = 0; slot < count; ++slot) {
+    const std::size_t tile = first + slot, place = tile % per_image;
+    f(tile / per_image, slot, place / t.cols, place % t.cols);
+  }
 }
 
-// v[p][tile][c] = (B^T d B)_p for every input tile d of `count` images from `images`.
-void transform_input(const Tiling& t, const float* images, std::size_t count, float* v) {
+// v[p][slot][c] = (B^T d B)_p for the input tile d of each of `tiles` tiles from `first`.
+void transform_input(const Tiling& t, const float* images, std::size_t first, std::size_t tiles, float* v) {
   const ConvGeometry& g = t.g;
-  const std::size_t channels = g.channels, tiles = count * t.per_image();
+  const std::size_t channels = g.channels;
   const std::size_t image_size = g.height.image * g.width.image * channels;
-  for_each_tile(t, count, [&](std::size_t n, std::size_t tile, std::size_t r, std::size_t c) {
+  for_each_tile(t, first, tiles, [&](std::size_t n, std::size_t tile, std::size_t r, std::size_t c) {
     const float* image = images + n * image_size;
     const std::ptrdiff_t row0 = t.input_row(r), col0 = t.input_col(c);
+    const bool interior = t.interior(r, c);
     for (std::size_t c0 = 0; c0 < channels; c0 += lanes) {
       const std::size_t width = std::min(lanes, channels - c0);
-      Tile<tile_in> d{}, transformed;
+      Tile<tile_in> d, transformed;
+      if (!interior || width < lanes) std::fill_n(&d[0][0][0], tile_in * tile_in * lanes, 0.0f);
       for (std::size_t a = 0; a < tile_in; ++a) {
         const std::ptrdiff_t ih = row0 + static_cast<std::ptrdiff_t>(a);
         if (!g.height.inside(ih)) continue;
@@ -148,18 +158,19 @@ void transform_input(const Tiling& t, const float* images, std::size_t count, fl
   });
 }
 
-// out (OH, OW, F per image) = A^T m A (+ bias) for the tiles of `count` images; outputs past
-// the image's edge are dropped.
-void transform_output(const Tiling& t, const float* m, std::size_t count, const float* bias, std::size_t filters,
-                      float* out) {
+// out (N, OH, OW, F) = A^T m A (+ bias) at each of `tiles` tiles from `first`; outputs past
+// the output's edge are dropped.
+void transform_output(const Tiling& t, const float* m, std::size_t first, std::size_t tiles, const float* bias,
+                      std::size_t filters, float* out) {
   const ConvGeometry& g = t.g;
-  const std::size_t tiles = count * t.per_image(), out_w = g.width.windows;
+  const std::size_t out_w = g.width.windows;
   const std::size_t image_size = g.height.windows * out_w * filters;
-  for_each_tile(t, count, [&](std::size_t n, std::size_t tile, std::size_t r, std::size_t c) {
+  for_each_tile(t, first, tiles, [&](std::size_t n, std::size_t tile, std::size_t r, std::size_t c) {
     for (std::size_t f0 = 0; f0 < filters; f0 += lanes) {
       const std::size_t width = std::min(lanes, filters - f0);
-      Tile<tile_in> gathered{};
+      Tile<tile_in> gathered;
       Tile<tile_out> y;
+      if (width < lanes) std::fill_n(&gathered[0][0][0], points * lanes, 0.0f);
       for (std::size_t p = 0; p < points; ++p)
         copy_lanes(m + (p * tiles + tile) * filters + f0, width, gathered[p / tile_in][p % tile_in]);
       transform(output_at, gathered, y);
@@ -172,16 +183,19 @@ void transform_output(const Tiling& t, const float* m, std::size_t count, const 
   });
 }
 
-// dm[p][tile][f] = (A dY A^T)_p for every 4x4 tile of dy (zeros past the output's edge).
-void transform_output_gradient(const Tiling& t, const float* dy, std::size_t count, std::size_t filters, float* dm) {
+// dm[p][slot][f] = (A dY A^T)_p for the 4x4 tile of dy (zeros past the output's edge) at
+// each of `tiles` tiles from `first`.
+void transform_output_gradient(const Tiling& t, const float* dy, std::size_t first, std::size_t tiles,
+                               std::size_t filters, float* dm) {
   const ConvGeometry& g = t.g;
-  const std::size_t tiles = count * t.per_image(), out_w = g.width.windows;
+  const std::size_t out_w = g.width.windows;
   const std::size_t image_size = g.height.windows * out_w * filters;
-  for_each_tile(t, count, [&](std::size_t n, std::size_t tile, std::size_t r, std::size_t c) {
+  for_each_tile(t, first, tiles, [&](std::size_t n, std::size_t tile, std::size_t r, std::size_t c) {
     for (std::size_t f0 = 0; f0 < filters; f0 += lanes) {
       const std::size_t width = std::min(lanes, filters - f0);
-      Tile<tile_out> grad{};
+      Tile<tile_out> grad;
       Tile<tile_in> transformed;
+      if (!t.interior(r, c) || width < lanes) std::fill_n(&grad[0][0][0], tile_out * tile_out * lanes, 0.0f);
       for (std::size_t i = 0; i < tile_out && r * tile_out + i < g.height.windows; ++i)
         for (std::size_t j = 0; j < tile_out && c * tile_out + j < out_w; ++j)
           copy_lanes(dy + n * image_size + ((r * tile_out + i) * out_w + c * tile_out + j) * filters + f0, width,
@@ -193,17 +207,20 @@ void transform_output_gradient(const Tiling& t, const float* dy, std::size_t cou
   });
 }
 
-// dimages += B dv B^T for every tile, added at the input positions the tile was read from.
-void transform_input_gradient(const Tiling& t, const float* dv, std::size_t count, float* dimages) {
+// dimages += B dv B^T for each of `tiles` tiles from `first`, added at the input positions
+// the tile was read from.
+void transform_input_gradient(const Tiling& t, const float* dv, std::size_t first, std::size_t tiles,
+                              float* dimages) {
   const ConvGeometry& g = t.g;
-  const std::size_t channels = g.channels, tiles = count * t.per_image();
+  const std::size_t channels = g.channels;
   const std::size_t image_size = g.height.image * g.width.image * channels;
-  for_each_tile(t, count, [&](std::size_t n, std::size_t tile, std::size_t r, std::size_t c) {
+  for_each_tile(t, first, tiles, [&](std::size_t n, std::size_t tile, std::size_t r, std::size_t c) {
     float* image = dimages + n * image_size;
     const std::ptrdiff_t row0 = t.input_row(r), col0 = t.input_col(c);
     for (std::size_t c0 = 0; c0 < channels; c0 += lanes) {
       const std::size_t width = std::min(lanes, channels - c0);
-      Tile<tile_in> gathered{}, d;
+      Tile<tile_in> gathered, d;
+      if (width < lanes) std::fill_n(&gathered[0][0][0], points * lanes, 0.0f);
       for (std::size_t p = 0; p < points; ++p)
         copy_lanes(dv + (p * tiles + tile) * channels + c0, width, gathered[p / tile_in][p % tile_in]);
       transform(input_b, gathered, d);
@@ -238,6 +255,17 @@ Tensor transform_kernel(const float* kernel, std::size_t size) {
   return u;
 }
 
+// ut[p][f * C + c] = u[p][c * F + f]: each point's (C x F) matrix transposed, so that the
+// input gradient's products read it row by row.
+Tensor transpose_points(const Tensor& u, std::size_t channels, std::size_t filters) {
+  Tensor ut = Tensor::empty(u.shape());
+  const std::size_t size = channels * filters;
+  for (std::size_t p = 0; p < points; ++p)
+    for (std::size_t c = 0; c < channels; ++c)
+      for (std::size_t f = 0; f < filters; ++f) ut[p * size + f * channels + c] = u[p * size + c * filters + f];
+  return ut;
+}
+
 // dk (3, 3, C, F) = G^T du G, the adjoint of transform_kernel.
 void transform_kernel_gradient(const float* du, std::size_t size, float* dk) {
   for (std::size_t k0 = 0; k0 < size; k0 += lanes) {
@@ -252,20 +280,22 @@ void transform_kernel_gradient(const float* du, std::size_t size, float* dk) {
   }
 }
 
-// Images per block: the block's transformed tiles (inputs and products) fill about 2 MB,
-// enough rows for sgemm while staying near the core's cache.
-std::size_t images_per_block(const Tiling& t, std::size_t filters) {
-  constexpr std::size_t block_floats = std::size_t{1} << 19;
-  const std::size_t per_image = std::max<std::size_t>(1, t.per_image() * points * (t.g.channels + filters));
-  return std::max<std::size_t>(1, block_floats / per_image);
+// Tiles per block: the block's transformed tiles (inputs and products) take about 512 KB,
+// so that they stay in the core's 2 MB second-level cache next to the transformed kernel.
+std::size_t tiles_per_block(const Tiling& t, std::size_t filters) {
+  constexpr std::size_t block_floats = std::size_t{1} << 17;
+  return std::max<std::size_t>(4, block_floats / (points * (t.g.channels + filters)) / 4 * 4);
 }
 
-// Calls f(chunk, first_image, images) for blocks of images; a chunk is one thread's share.
-template <class F>
-void for_each_block(const Tiling& t, std::size_t filters, F&& f) {
-  const std::size_t per_block = images_per_block(t, filters);
+// Calls f(chunk, first_image, images) for each thread's share of the batch, and within it
+// block(first_tile, tiles) for its tiles in blocks.
+template <class Chunk, class Block>
+void for_each_block(const Tiling& t, std::size_t filters, Chunk&& chunk_start, Block&& block) {
+  const std::size_t per_block = tiles_per_block(t, filters), per_image = t.per_image();
   parallel::parallel_for(t.g.batch, 1, [&](std::size_t chunk, std::size_t begin, std::size_t end) {
-    for (std::size_t n = begin; n < end; n += per_block) f(chunk, n, std::min(per_block, end - n));
+    chunk_start(chunk, begin, end - begin);
+    for (std::size_t tile = begin * per_image; tile < end * per_image; tile += per_block)
+      block(chunk, tile, std::min(per_block, end * per_image - tile));
   });
 }
 
@@ -286,14 +316,13 @@ bool conv2d_winograd_suits(const ConvGeometry& g, std::size_t filters) {
 void conv2d_winograd_forward(const ConvGeometry& g, const float* x, const float* kernel, const float* bias,
                              std::size_t filters, float* out) {
   const Tiling t{g};
-  const std::size_t channels = g.channels, in_image = g.height.image * g.width.image * channels;
-  const std::size_t out_image = g.height.windows * g.width.windows * filters;
+  const std::size_t channels = g.channels;
   const Tensor u = transform_kernel(kernel, channels * filters);
-  for_each_block(t, filters, [&](std::size_t, std::size_t first, std::size_t count) {
-    const std::size_t tiles = count * t.per_image();
+  const auto no_setup = [](std::size_t, std::size_t, std::size_t) {};
+  for_each_block(t, filters, no_setup, [&](std::size_t, std::size_t first, std::size_t tiles) {
     float* v = scratch(0, points * tiles * channels);
     float* m = scratch(1, points * tiles * filters);
-    transform_input(t, x + first * in_image, count, v);
+    transform_input(t, x, first, tiles, v);
     for (std::size_t p = 0; p < points; ++p) {
       const float* vp = v + p * tiles * channels;
       const float* up = u.data() + p * channels * filters;
@@ -301,7 +330,7 @@ void conv2d_winograd_forward(const ConvGeometry& g, const float* x, const float*
       if (!fixed_n_gemm(tiles, filters, channels, vp, up, 0.0f, mp))
         sgemm(false, false, tiles, filters, channels, vp, channels, up, filters, 0.0f, mp, filters);
     }
-    transform_output(t, m, count, bias, filters, out + first * out_image);
+    transform_output(t, m, first, tiles, bias, filters, out);
   });
 }
 
@@ -312,40 +341,51 @@ void conv2d_winograd_backward(const ConvGeometry& g, const float* x, const float
   const std::size_t in_image = g.height.image * g.width.image * channels;
   const std::size_t out_image = g.height.windows * g.width.windows * filters;
   const std::size_t chunks = std::max<std::size_t>(parallel::chunk_count(g.batch, 1), 1);
-  std::vector<std::vector<float>> du_partials(dk ? chunks : 0, std::vector<float>(points * size, 0.0f));
+  // Tensors, not vectors: the allocator's cache hands back last step's memory instead of
+  // fresh pages to fault in.
+  std::vector<Tensor> du_partials;
+  for (std::size_t c = 0; dk && c < chunks; ++c) du_partials.emplace_back(Shape{points, size});
   std::vector<std::vector<float>> bias_partials(dbias ? chunks : 0, std::vector<float>(filters, 0.0f));
-  const Tensor u = dx ? transform_kernel(kernel, size) : Tensor();
-  for_each_block(t, filters, [&](std::size_t chunk, std::size_t first, std::size_t count) {
-    const std::size_t tiles = count * t.per_image();
-    const float* grad = dy + first * out_image;
+  const Tensor ut = dx ? transpose_points(transform_kernel(kernel, size), channels, filters) : Tensor();
+  // Per chunk of images: the bias sums, and a zeroed input gradient for the tiles to add into.
+  const auto chunk_start = [&](std::size_t chunk, std::size_t first, std::size_t count) {
     if (dbias) {
+      const float* grad = dy + first * out_image;
       float* sums = bias_partials[chunk].data();
       for (std::size_t r = 0, rows = count * g.height.windows * g.width.windows; r < rows; ++r)
         for (std::size_t f = 0; f < filters; ++f) sums[f] += grad[r * filters + f];
     }
+    if (dx) std::fill_n(dx + first * in_image, count * in_image, 0.0f);
+  };
+  for_each_block(t, filters, chunk_start, [&](std::size_t chunk, std::size_t first, std::size_t tiles) {
     if (!dk && !dx) return;
     float* dm = scratch(1, points * tiles * filters);
-    transform_output_gradient(t, grad, count, filters, dm);
+    transform_output_gradient(t, dy, first, tiles, filters, dm);
     if (dk) {
       float* v = scratch(0, points * tiles * channels);
-      transform_input(t, x + first * in_image, count, v);
+      transform_input(t, x, first, tiles, v);
       float* du = du_partials[chunk].data();
-      for (std::size_t p = 0; p < points; ++p)
-        sgemm(true, false, channels, filters, tiles, v + p * tiles * channels, channels, dm + p * tiles * filters,
-              filters, 1.0f, du + p * size, filters);
+      for (std::size_t p = 0; p < points; ++p) {
+        const float* vp = v + p * tiles * channels;
+        const float* dmp = dm + p * tiles * filters;
+        if (!fixed_n_gemm_tn_add(channels, filters, tiles, vp, channels, dmp, du + p * size))
+          sgemm(true, false, channels, filters, tiles, vp, channels, dmp, filters, 1.0f, du + p * size, filters);
+      }
     }
     if (dx) {
       float* dv = scratch(2, points * tiles * channels);
-      for (std::size_t p = 0; p < points; ++p)
-        sgemm(false, true, tiles, channels, filters, dm + p * tiles * filters, filters, u.data() + p * size, filters,
-              0.0f, dv + p * tiles * channels, channels);
-      float* dimages = dx + first * in_image;
-      std::fill_n(dimages, count * in_image, 0.0f);
-      transform_input_gradient(t, dv, count, dimages);
+      for (std::size_t p = 0; p < points; ++p) {
+        const float* dmp = dm + p * tiles * filters;
+        const float* utp = ut.data() + p * size;
+        float* dvp = dv + p * tiles * channels;
+        if (!fixed_n_gemm(tiles, channels, filters, dmp, utp, 0.0f, dvp))
+          sgemm(false, false, tiles, channels, filters, dmp, filters, utp, channels, 0.0f, dvp, channels);
+      }
+      transform_input_gradient(t, dv, first, tiles, dx);
     }
   });
   if (dk) {
-    std::vector<float>& du = du_partials[0];
+    Tensor& du = du_partials[0];
     for (std::size_t c = 1; c < chunks; ++c)
       for (std::size_t i = 0; i < du.size(); ++i) du[i] += du_partials[c][i];
     transform_kernel_gradient(du.data(), size, dk);

@@ -63,6 +63,31 @@ bool small_mn_for_n(std::size_t m, std::size_t k, const float* a, const float* b
   return true;
 }
 
+// c (m x N) += a^T b, a stored (k x lda) with its first m columns used, b (k x N): four
+// rows of c in registers at a time, each step a broadcast of a against a row of b.
+template <std::size_t N>
+void fixed_n_tn_rows(std::size_t m, std::size_t k, const float* a, std::size_t lda, const float* b, float* c) {
+  std::size_t i = 0;
+  for (; i + 4 <= m; i += 4) {
+    float acc[4][N];
+    for (std::size_t r = 0; r < 4; ++r) std::copy_n(c + (i + r) * N, N, acc[r]);
+    for (std::size_t p = 0; p < k; ++p) {
+      const float* arow = a + p * lda + i;
+      const float* brow = b + p * N;
+      for (std::size_t r = 0; r < 4; ++r)
+        for (std::size_t j = 0; j < N; ++j) acc[r][j] += arow[r] * brow[j];
+    }
+    for (std::size_t r = 0; r < 4; ++r) std::copy_n(acc[r], N, c + (i + r) * N);
+  }
+  for (; i < m; ++i) {
+    float acc[N];
+    std::copy_n(c + i * N, N, acc);
+    for (std::size_t p = 0; p < k; ++p)
+      for (std::size_t j = 0; j < N; ++j) acc[j] += a[p * lda + i] * b[p * N + j];
+    std::copy_n(acc, N, c + i * N);
+  }
+}
+
 }  // namespace
 
 bool small_k_gemm(std::size_t m, std::size_t n, std::size_t k, const float* a, const float* b, float beta, float* c) {
@@ -76,6 +101,17 @@ bool fixed_n_gemm(std::size_t m, std::size_t n, std::size_t k, const float* a, c
     case 32: small_k_rows<32>(m, k, a, b, beta, c); return true;
     case 48: small_k_rows<48>(m, k, a, b, beta, c); return true;
     case 64: small_k_rows<64>(m, k, a, b, beta, c); return true;
+    default: return false;
+  }
+}
+
+bool fixed_n_gemm_tn_add(std::size_t m, std::size_t n, std::size_t k, const float* a, std::size_t lda,
+                         const float* b, float* c) {
+  switch (n) {
+    case 16: fixed_n_tn_rows<16>(m, k, a, lda, b, c); return true;
+    case 32: fixed_n_tn_rows<32>(m, k, a, lda, b, c); return true;
+    case 48: fixed_n_tn_rows<48>(m, k, a, lda, b, c); return true;
+    case 64: fixed_n_tn_rows<64>(m, k, a, lda, b, c); return true;
     default: return false;
   }
 }
