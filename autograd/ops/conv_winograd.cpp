@@ -239,19 +239,26 @@ void transform_input_gradient(const Tiling& t, const float* dv, std::size_t firs
   });
 }
 
+// Groups of lane vectors per thread range in the kernel transforms (small kernels stay on
+// the calling thread).
+constexpr std::size_t kernel_grain = 32;
+
 // u[p][c * F + f] = (G g G^T)_p for the kernel (3, 3, C, F), one vector of lanes at a time.
 Tensor transform_kernel(const float* kernel, std::size_t size) {
   Tensor u = Tensor::empty({points, size});
-  for (std::size_t k0 = 0; k0 < size; k0 += lanes) {
-    const std::size_t width = std::min(lanes, size - k0);
-    Tile<3> k{};
-    Tile<tile_in> transformed;
-    for (std::size_t a = 0; a < 3; ++a)
-      for (std::size_t b = 0; b < 3; ++b) copy_lanes(kernel + (a * 3 + b) * size + k0, width, k[a][b]);
-    transform(kernel_g, k, transformed);
-    for (std::size_t p = 0; p < points; ++p)
-      copy_lanes(transformed[p / tile_in][p % tile_in], width, u.data() + p * size + k0);
-  }
+  float* pu = u.data();
+  parallel::for_ranges((size + lanes - 1) / lanes, kernel_grain, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t k0 = begin * lanes; k0 < std::min(end * lanes, size); k0 += lanes) {
+      const std::size_t width = std::min(lanes, size - k0);
+      Tile<3> k{};
+      Tile<tile_in> transformed;
+      for (std::size_t a = 0; a < 3; ++a)
+        for (std::size_t b = 0; b < 3; ++b) copy_lanes(kernel + (a * 3 + b) * size + k0, width, k[a][b]);
+      transform(kernel_g, k, transformed);
+      for (std::size_t p = 0; p < points; ++p)
+        copy_lanes(transformed[p / tile_in][p % tile_in], width, pu + p * size + k0);
+    }
+  });
   return u;
 }
 
@@ -266,18 +273,25 @@ Tensor transpose_points(const Tensor& u, std::size_t channels, std::size_t filte
   return ut;
 }
 
-// dk (3, 3, C, F) = G^T du G, the adjoint of transform_kernel.
-void transform_kernel_gradient(const float* du, std::size_t size, float* dk) {
-  for (std::size_t k0 = 0; k0 < size; k0 += lanes) {
-    const std::size_t width = std::min(lanes, size - k0);
-    Tile<tile_in> gathered{};
-    Tile<3> k;
-    for (std::size_t p = 0; p < points; ++p)
-      copy_lanes(du + p * size + k0, width, gathered[p / tile_in][p % tile_in]);
-    transform(kernel_gt, gathered, k);
-    for (std::size_t a = 0; a < 3; ++a)
-      for (std::size_t b = 0; b < 3; ++b) copy_lanes(k[a][b], width, dk + (a * 3 + b) * size + k0);
-  }
+// dk (3, 3, C, F) = G^T du G, the adjoint of transform_kernel, where du is the sum of the
+// threads' partial sums (added in thread order, so the bits do not depend on scheduling).
+void transform_kernel_gradient(const std::vector<Tensor>& du_partials, std::size_t size, float* dk) {
+  parallel::for_ranges((size + lanes - 1) / lanes, kernel_grain, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t k0 = begin * lanes; k0 < std::min(end * lanes, size); k0 += lanes) {
+      const std::size_t width = std::min(lanes, size - k0);
+      Tile<tile_in> du{};
+      Tile<3> k;
+      for (const Tensor& partial : du_partials)
+        for (std::size_t p = 0; p < points; ++p) {
+          const float* src = partial.data() + p * size + k0;
+          float* dst = du[p / tile_in][p % tile_in];
+          for (std::size_t l = 0; l < width; ++l) dst[l] += src[l];
+        }
+      transform(kernel_gt, du, k);
+      for (std::size_t a = 0; a < 3; ++a)
+        for (std::size_t b = 0; b < 3; ++b) copy_lanes(k[a][b], width, dk + (a * 3 + b) * size + k0);
+    }
+  });
 }
 
 // Tiles per block: the block's transformed tiles (inputs and products) take about 512 KB,
@@ -384,12 +398,7 @@ void conv2d_winograd_backward(const ConvGeometry& g, const float* x, const float
       transform_input_gradient(t, dv, first, tiles, dx);
     }
   });
-  if (dk) {
-    Tensor& du = du_partials[0];
-    for (std::size_t c = 1; c < chunks; ++c)
-      for (std::size_t i = 0; i < du.size(); ++i) du[i] += du_partials[c][i];
-    transform_kernel_gradient(du.data(), size, dk);
-  }
+  if (dk) transform_kernel_gradient(du_partials, size, dk);
   if (dbias) {
     std::copy(bias_partials[0].begin(), bias_partials[0].end(), dbias);
     for (std::size_t c = 1; c < chunks; ++c)

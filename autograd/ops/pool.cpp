@@ -131,11 +131,12 @@ Variable max_pool2d(const Variable& x, const Pool2DOptions& options) {
           first = false;
           continue;
         }
-        for (std::size_t c = 0; c < channels; ++c)
-          if (cell[c] > po[o + c]) {
-            po[o + c] = cell[c];
-            pa[o + c] = at + c;
-          }
+        // Selects rather than a branch, so the loop vectorizes (NaN never compares greater).
+        for (std::size_t c = 0; c < channels; ++c) {
+          const bool greater = cell[c] > po[o + c];
+          po[o + c] = greater ? cell[c] : po[o + c];
+          pa[o + c] = greater ? at + c : pa[o + c];
+        }
       }
   });
   return autograd::record("max_pool2d", std::move(out), {x}, [x, argmax, g](BackwardContext& c) {
