@@ -1,38 +1,84 @@
 // The small-dimension products of small_gemm.hpp. Each kernel is a template over the
-// column count N so every accumulator row is a fixed number of SIMD registers.
+// column count N so every accumulator row is a fixed number of SIMD registers (GCC vector
+// types: AVX-512 with -march=native, narrower vectors in a portable build).
 #include "autograd/ops/small_gemm.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace strata::kernels {
 namespace {
 
-// Four rows at a time: 4 x N accumulators, each value of a broadcast against a row of b.
+constexpr std::size_t lanes = 16;
+using vec = float __attribute__((vector_size(lanes * sizeof(float))));
+
+// Loads and stores at any float's address (memcpy compiles to one unaligned vector move).
+[[gnu::always_inline]] inline vec load(const float* p) {
+  vec v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+[[gnu::always_inline]] inline void store(float* p, vec v) { std::memcpy(p, &v, sizeof v); }
+
+// Rows of c per block for N columns: R x N/16 accumulators and one row of b take 26 to 28
+// of the 32 vector registers of AVX-512 (fewer rows left the kernels waiting on loads).
 template <std::size_t N>
-void small_k_rows(std::size_t m, std::size_t k, const float* a, const float* b, float beta, float* c) {
-  std::size_t i = 0;
-  for (; i + 4 <= m; i += 4) {
-    float acc[4][N] = {};
-    for (std::size_t p = 0; p < k; ++p) {
-      const float* brow = b + p * N;
-      for (std::size_t r = 0; r < 4; ++r) {
-        const float v = a[(i + r) * k + p];
-        for (std::size_t j = 0; j < N; ++j) acc[r][j] += v * brow[j];
-      }
-    }
-    for (std::size_t r = 0; r < 4; ++r) {
-      float* crow = c + (i + r) * N;
-      for (std::size_t j = 0; j < N; ++j) crow[j] = acc[r][j] + (beta == 0.0f ? 0.0f : beta * crow[j]);
+constexpr std::size_t block_rows = N == 64 ? 6 : N == 48 ? 8 : 12;
+
+// R rows of c (N columns, row stride N) = sum over p < k of a(r, p) b[p, 0:N] + beta c, with
+// a(r, p) = a[r * a_row + p * a_col]: each row of b is loaded once into registers and
+// multiplied by R broadcast values of a.
+template <std::size_t R, std::size_t N>
+[[gnu::always_inline]] inline void row_block(std::size_t k, const float* a, std::size_t a_row, std::size_t a_col,
+                                             const float* b, float beta, float* c) {
+  constexpr std::size_t J = N / lanes;
+  vec acc[R][J];
+  for (std::size_t r = 0; r < R; ++r)
+    for (std::size_t j = 0; j < J; ++j) acc[r][j] = vec{};
+  for (std::size_t p = 0; p < k; ++p) {
+    vec brow[J];
+    for (std::size_t j = 0; j < J; ++j) brow[j] = load(b + p * N + j * lanes);
+    for (std::size_t r = 0; r < R; ++r) {
+      const float v = a[r * a_row + p * a_col];
+      for (std::size_t j = 0; j < J; ++j) acc[r][j] += v * brow[j];
     }
   }
-  for (; i < m; ++i) {
-    float acc[N] = {};
-    for (std::size_t p = 0; p < k; ++p) {
-      const float v = a[i * k + p];
-      for (std::size_t j = 0; j < N; ++j) acc[j] += v * b[p * N + j];
+  for (std::size_t r = 0; r < R; ++r)
+    for (std::size_t j = 0; j < J; ++j) {
+      float* out = c + r * N + j * lanes;
+      store(out, beta == 0.0f ? acc[r][j] : acc[r][j] + beta * load(out));
     }
-    float* crow = c + i * N;
-    for (std::size_t j = 0; j < N; ++j) crow[j] = acc[j] + (beta == 0.0f ? 0.0f : beta * crow[j]);
+}
+
+// The last rows < block_rows<N> of c, as one block of exactly that many rows.
+template <std::size_t N, std::size_t R = block_rows<N> - 1>
+void tail_block(std::size_t rows, std::size_t k, const float* a, std::size_t a_row, std::size_t a_col,
+                const float* b, float beta, float* c) {
+  if constexpr (R > 0) {
+    if (rows == R) return row_block<R, N>(k, a, a_row, a_col, b, beta, c);
+    tail_block<N, R - 1>(rows, k, a, a_row, a_col, b, beta, c);
+  }
+}
+
+// c (m x N) = op(a) b + beta c over blocks of rows; a(i, p) = a[i * a_row + p * a_col].
+template <std::size_t N>
+void fixed_n_rows(std::size_t m, std::size_t k, const float* a, std::size_t a_row, std::size_t a_col, const float* b,
+                  float beta, float* c) {
+  constexpr std::size_t R = block_rows<N>;
+  std::size_t i = 0;
+  for (; i + R <= m; i += R) row_block<R, N>(k, a + i * a_row, a_row, a_col, b, beta, c + i * N);
+  tail_block<N>(m - i, k, a + i * a_row, a_row, a_col, b, beta, c + i * N);
+}
+
+// fixed_n_rows for n of 16, 32, 48 or 64; false for any other n.
+bool fixed_n_product(std::size_t m, std::size_t n, std::size_t k, const float* a, std::size_t a_row,
+                     std::size_t a_col, const float* b, float beta, float* c) {
+  switch (n) {
+    case 16: fixed_n_rows<16>(m, k, a, a_row, a_col, b, beta, c); return true;
+    case 32: fixed_n_rows<32>(m, k, a, a_row, a_col, b, beta, c); return true;
+    case 48: fixed_n_rows<48>(m, k, a, a_row, a_col, b, beta, c); return true;
+    case 64: fixed_n_rows<64>(m, k, a, a_row, a_col, b, beta, c); return true;
+    default: return false;
   }
 }
 
@@ -63,31 +109,6 @@ bool small_mn_for_n(std::size_t m, std::size_t k, const float* a, const float* b
   return true;
 }
 
-// c (m x N) += a^T b, a stored (k x lda) with its first m columns used, b (k x N): four
-// rows of c in registers at a time, each step a broadcast of a against a row of b.
-template <std::size_t N>
-void fixed_n_tn_rows(std::size_t m, std::size_t k, const float* a, std::size_t lda, const float* b, float* c) {
-  std::size_t i = 0;
-  for (; i + 4 <= m; i += 4) {
-    float acc[4][N];
-    for (std::size_t r = 0; r < 4; ++r) std::copy_n(c + (i + r) * N, N, acc[r]);
-    for (std::size_t p = 0; p < k; ++p) {
-      const float* arow = a + p * lda + i;
-      const float* brow = b + p * N;
-      for (std::size_t r = 0; r < 4; ++r)
-        for (std::size_t j = 0; j < N; ++j) acc[r][j] += arow[r] * brow[j];
-    }
-    for (std::size_t r = 0; r < 4; ++r) std::copy_n(acc[r], N, c + (i + r) * N);
-  }
-  for (; i < m; ++i) {
-    float acc[N];
-    std::copy_n(c + i * N, N, acc);
-    for (std::size_t p = 0; p < k; ++p)
-      for (std::size_t j = 0; j < N; ++j) acc[j] += a[p * lda + i] * b[p * N + j];
-    std::copy_n(acc, N, c + i * N);
-  }
-}
-
 }  // namespace
 
 bool small_k_gemm(std::size_t m, std::size_t n, std::size_t k, const float* a, const float* b, float beta, float* c) {
@@ -95,25 +116,12 @@ bool small_k_gemm(std::size_t m, std::size_t n, std::size_t k, const float* a, c
 }
 
 bool fixed_n_gemm(std::size_t m, std::size_t n, std::size_t k, const float* a, const float* b, float beta, float* c) {
-  if (k == 0) return false;
-  switch (n) {
-    case 16: small_k_rows<16>(m, k, a, b, beta, c); return true;
-    case 32: small_k_rows<32>(m, k, a, b, beta, c); return true;
-    case 48: small_k_rows<48>(m, k, a, b, beta, c); return true;
-    case 64: small_k_rows<64>(m, k, a, b, beta, c); return true;
-    default: return false;
-  }
+  return k != 0 && fixed_n_product(m, n, k, a, k, 1, b, beta, c);
 }
 
 bool fixed_n_gemm_tn_add(std::size_t m, std::size_t n, std::size_t k, const float* a, std::size_t lda,
                          const float* b, float* c) {
-  switch (n) {
-    case 16: fixed_n_tn_rows<16>(m, k, a, lda, b, c); return true;
-    case 32: fixed_n_tn_rows<32>(m, k, a, lda, b, c); return true;
-    case 48: fixed_n_tn_rows<48>(m, k, a, lda, b, c); return true;
-    case 64: fixed_n_tn_rows<64>(m, k, a, lda, b, c); return true;
-    default: return false;
-  }
+  return fixed_n_product(m, n, k, a, 1, lda, b, 1.0f, c);
 }
 
 bool small_mn_gemm_tn(std::size_t m, std::size_t n, std::size_t k, const float* a, const float* b, float beta,
