@@ -341,7 +341,7 @@ void conv2d_winograd_forward(const ConvGeometry& g, const float* x, const float*
       const float* vp = v + p * tiles * channels;
       const float* up = u.data() + p * channels * filters;
       float* mp = m + p * tiles * filters;
-      if (!fixed_n_gemm(tiles, filters, channels, vp, up, 0.0f, mp))
+      if (!fixed_n_gemm(false, tiles, filters, channels, vp, channels, up, filters, 0.0f, mp, filters))
         sgemm(false, false, tiles, filters, channels, vp, channels, up, filters, 0.0f, mp, filters);
     }
     transform_output(t, m, first, tiles, bias, filters, out);
@@ -382,7 +382,7 @@ void conv2d_winograd_backward(const ConvGeometry& g, const float* x, const float
       for (std::size_t p = 0; p < points; ++p) {
         const float* vp = v + p * tiles * channels;
         const float* dmp = dm + p * tiles * filters;
-        if (!fixed_n_gemm_tn_add(channels, filters, tiles, vp, channels, dmp, du + p * size))
+        if (!fixed_n_gemm(true, channels, filters, tiles, vp, channels, dmp, filters, 1.0f, du + p * size, filters))
           sgemm(true, false, channels, filters, tiles, vp, channels, dmp, filters, 1.0f, du + p * size, filters);
       }
     }
@@ -392,7 +392,7 @@ void conv2d_winograd_backward(const ConvGeometry& g, const float* x, const float
         const float* dmp = dm + p * tiles * filters;
         const float* utp = ut.data() + p * size;
         float* dvp = dv + p * tiles * channels;
-        if (!fixed_n_gemm(tiles, channels, filters, dmp, utp, 0.0f, dvp))
+        if (!fixed_n_gemm(false, tiles, channels, filters, dmp, filters, utp, channels, 0.0f, dvp, channels))
           sgemm(false, false, tiles, channels, filters, dmp, filters, utp, channels, 0.0f, dvp, channels);
       }
       transform_input_gradient(t, dv, first, tiles, dx);

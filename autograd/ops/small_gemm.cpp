@@ -25,59 +25,67 @@ using vec = float __attribute__((vector_size(lanes * sizeof(float))));
 template <std::size_t N>
 constexpr std::size_t block_rows = N == 64 ? 6 : N == 48 ? 8 : 12;
 
-// R rows of c (N columns, row stride N) = sum over p < k of a(r, p) b[p, 0:N] + beta c, with
-// a(r, p) = a[r * a_row + p * a_col]: each row of b is loaded once into registers and
-// multiplied by R broadcast values of a.
+// The operands of one product: a(i, p) = a[i * a_row + p * a_col], row p of b at b + p * ldb,
+// row i of c at c + i * ldc.
+struct Operands {
+  const float* a;
+  std::size_t a_row, a_col;
+  const float* b;
+  std::size_t ldb;
+  float* c;
+  std::size_t ldc;
+
+  Operands rows_from(std::size_t i) const { return {a + i * a_row, a_row, a_col, b, ldb, c + i * ldc, ldc}; }
+};
+
+// R rows of c (N columns) = sum over p < k of a(r, p) b[p, 0:N] + beta c: each row of b is
+// loaded once into registers and multiplied by R broadcast values of a.
 template <std::size_t R, std::size_t N>
-[[gnu::always_inline]] inline void row_block(std::size_t k, const float* a, std::size_t a_row, std::size_t a_col,
-                                             const float* b, float beta, float* c) {
+[[gnu::always_inline]] inline void row_block(std::size_t k, const Operands& o, float beta) {
   constexpr std::size_t J = N / lanes;
   vec acc[R][J];
   for (std::size_t r = 0; r < R; ++r)
     for (std::size_t j = 0; j < J; ++j) acc[r][j] = vec{};
   for (std::size_t p = 0; p < k; ++p) {
     vec brow[J];
-    for (std::size_t j = 0; j < J; ++j) brow[j] = load(b + p * N + j * lanes);
+    for (std::size_t j = 0; j < J; ++j) brow[j] = load(o.b + p * o.ldb + j * lanes);
     for (std::size_t r = 0; r < R; ++r) {
-      const float v = a[r * a_row + p * a_col];
+      const float v = o.a[r * o.a_row + p * o.a_col];
       for (std::size_t j = 0; j < J; ++j) acc[r][j] += v * brow[j];
     }
   }
   for (std::size_t r = 0; r < R; ++r)
     for (std::size_t j = 0; j < J; ++j) {
-      float* out = c + r * N + j * lanes;
+      float* out = o.c + r * o.ldc + j * lanes;
       store(out, beta == 0.0f ? acc[r][j] : acc[r][j] + beta * load(out));
     }
 }
 
 // The last rows < block_rows<N> of c, as one block of exactly that many rows.
 template <std::size_t N, std::size_t R = block_rows<N> - 1>
-void tail_block(std::size_t rows, std::size_t k, const float* a, std::size_t a_row, std::size_t a_col,
-                const float* b, float beta, float* c) {
+void tail_block(std::size_t rows, std::size_t k, const Operands& o, float beta) {
   if constexpr (R > 0) {
-    if (rows == R) return row_block<R, N>(k, a, a_row, a_col, b, beta, c);
-    tail_block<N, R - 1>(rows, k, a, a_row, a_col, b, beta, c);
+    if (rows == R) return row_block<R, N>(k, o, beta);
+    tail_block<N, R - 1>(rows, k, o, beta);
   }
 }
 
-// c (m x N) = op(a) b + beta c over blocks of rows; a(i, p) = a[i * a_row + p * a_col].
+// c (m x N) = op(a) b + beta c over blocks of rows.
 template <std::size_t N>
-void fixed_n_rows(std::size_t m, std::size_t k, const float* a, std::size_t a_row, std::size_t a_col, const float* b,
-                  float beta, float* c) {
+void fixed_n_rows(std::size_t m, std::size_t k, const Operands& o, float beta) {
   constexpr std::size_t R = block_rows<N>;
   std::size_t i = 0;
-  for (; i + R <= m; i += R) row_block<R, N>(k, a + i * a_row, a_row, a_col, b, beta, c + i * N);
-  tail_block<N>(m - i, k, a + i * a_row, a_row, a_col, b, beta, c + i * N);
+  for (; i + R <= m; i += R) row_block<R, N>(k, o.rows_from(i), beta);
+  tail_block<N>(m - i, k, o.rows_from(i), beta);
 }
 
 // fixed_n_rows for n of 16, 32, 48 or 64; false for any other n.
-bool fixed_n_product(std::size_t m, std::size_t n, std::size_t k, const float* a, std::size_t a_row,
-                     std::size_t a_col, const float* b, float beta, float* c) {
+bool fixed_n_product(std::size_t m, std::size_t n, std::size_t k, const Operands& o, float beta) {
   switch (n) {
-    case 16: fixed_n_rows<16>(m, k, a, a_row, a_col, b, beta, c); return true;
-    case 32: fixed_n_rows<32>(m, k, a, a_row, a_col, b, beta, c); return true;
-    case 48: fixed_n_rows<48>(m, k, a, a_row, a_col, b, beta, c); return true;
-    case 64: fixed_n_rows<64>(m, k, a, a_row, a_col, b, beta, c); return true;
+    case 16: fixed_n_rows<16>(m, k, o, beta); return true;
+    case 32: fixed_n_rows<32>(m, k, o, beta); return true;
+    case 48: fixed_n_rows<48>(m, k, o, beta); return true;
+    case 64: fixed_n_rows<64>(m, k, o, beta); return true;
     default: return false;
   }
 }
@@ -112,16 +120,13 @@ bool small_mn_for_n(std::size_t m, std::size_t k, const float* a, const float* b
 }  // namespace
 
 bool small_k_gemm(std::size_t m, std::size_t n, std::size_t k, const float* a, const float* b, float beta, float* c) {
-  return k != 0 && k <= 32 && fixed_n_gemm(m, n, k, a, b, beta, c);
+  return k != 0 && k <= 32 && fixed_n_product(m, n, k, {a, k, 1, b, n, c, n}, beta);
 }
 
-bool fixed_n_gemm(std::size_t m, std::size_t n, std::size_t k, const float* a, const float* b, float beta, float* c) {
-  return k != 0 && fixed_n_product(m, n, k, a, k, 1, b, beta, c);
-}
-
-bool fixed_n_gemm_tn_add(std::size_t m, std::size_t n, std::size_t k, const float* a, std::size_t lda,
-                         const float* b, float* c) {
-  return fixed_n_product(m, n, k, a, 1, lda, b, 1.0f, c);
+bool fixed_n_gemm(bool transpose_a, std::size_t m, std::size_t n, std::size_t k, const float* a, std::size_t lda,
+                  const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc) {
+  const Operands o = transpose_a ? Operands{a, 1, lda, b, ldb, c, ldc} : Operands{a, lda, 1, b, ldb, c, ldc};
+  return fixed_n_product(m, n, k, o, beta);
 }
 
 bool small_mn_gemm_tn(std::size_t m, std::size_t n, std::size_t k, const float* a, const float* b, float beta,

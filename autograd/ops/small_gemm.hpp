@@ -12,16 +12,12 @@ namespace strata::kernels {
 // the shape (n a multiple of 16 up to 64, k up to 32), false to leave it to BLAS.
 bool small_k_gemm(std::size_t m, std::size_t n, std::size_t k, const float* a, const float* b, float beta, float* c);
 
-// The same product for any k (n a multiple of 16 up to 64): b stays in the first-level
-// cache and each row of c in registers, which beats BLAS when m or k is small (BLAS packs
-// both operands on every call).
-bool fixed_n_gemm(std::size_t m, std::size_t n, std::size_t k, const float* a, const float* b, float beta, float* c);
-
-// c (m x n) += a^T b with a stored (k x lda), its first m columns used, and b (k x n)
-// dense: a long sum over k into rows of c held in registers, four at a time (n a multiple
-// of 16 up to 64; false otherwise).
-bool fixed_n_gemm_tn_add(std::size_t m, std::size_t n, std::size_t k, const float* a, std::size_t lda,
-                         const float* b, float* c);
+// c (m x n) = op(a) b + beta c for any m and k, n a multiple of 16 up to 64 (false for any
+// other n), with row strides lda, ldb, ldc like sgemm's and a stored (m x k) or, transposed,
+// (k x m). A row of b stays in registers against several rows of c, which beats BLAS when
+// m or k is small (BLAS packs both operands on every call).
+bool fixed_n_gemm(bool transpose_a, std::size_t m, std::size_t n, std::size_t k, const float* a, std::size_t lda,
+                  const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc);
 
 // c (m x n) = a^T b + beta c with a stored (k x m), b (k x n): a long sum over k into a
 // small c (m up to 16, n a multiple of 16 up to 64) held in registers; false otherwise.

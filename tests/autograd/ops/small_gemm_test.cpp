@@ -1,6 +1,6 @@
 // The small-dimension products of small_gemm.hpp against a plain triple loop in double:
-// every supported column count, row counts that leave a partial block of four, strided
-// operands, beta, and the shapes each one declines (left to BLAS).
+// every supported column count, row counts that leave a partial block of rows, strided
+// and transposed operands, beta, and the shapes each one declines (left to BLAS).
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -11,7 +11,6 @@
 #include "strata/random.hpp"
 
 using strata::kernels::fixed_n_gemm;
-using strata::kernels::fixed_n_gemm_tn_add;
 using strata::kernels::small_k_gemm;
 using strata::kernels::small_mn_gemm_tn;
 
@@ -58,7 +57,7 @@ TEST_CASE("fixed_n_gemm and small_k_gemm multiply row-major matrices for n of 16
           const auto c0 = random_values(m * n, ++seed);
           const auto expected = reference(m, n, k, a, k, 1, b, beta, c0);
           auto c = c0;
-          REQUIRE(fixed_n_gemm(m, n, k, a.data(), b.data(), beta, c.data()));
+          REQUIRE(fixed_n_gemm(false, m, n, k, a.data(), k, b.data(), n, beta, c.data(), n));
           check_close(c, expected);
           c = c0;
           REQUIRE(small_k_gemm(m, n, k, a.data(), b.data(), beta, c.data()) == (k <= 32));
@@ -66,19 +65,33 @@ TEST_CASE("fixed_n_gemm and small_k_gemm multiply row-major matrices for n of 16
         }
 }
 
-TEST_CASE("fixed_n_gemm_tn_add adds a^T b into c for strided a", "[small_gemm]") {
+TEST_CASE("fixed_n_gemm takes strided operands, transposed or not", "[small_gemm]") {
+  // Every row stride larger than the row: a (m x k) or a^T stored (k x m), b (k x n), c (m x n).
   std::uint64_t seed = 20;
-  for (std::size_t n : {16, 32, 48, 64})
-    for (std::size_t m : {1, 4, 6, 8, 13})
-      for (std::size_t k : {1, 5, 37}) {
-        const std::size_t lda = m + 3;  // a's rows are longer than the m columns used
-        INFO("m " << m << ", n " << n << ", k " << k);
-        const auto a = random_values(k * lda, ++seed), b = random_values(k * n, ++seed);
-        const auto c0 = random_values(m * n, ++seed);
-        auto c = c0;
-        REQUIRE(fixed_n_gemm_tn_add(m, n, k, a.data(), lda, b.data(), c.data()));
-        check_close(c, reference(m, n, k, a, 1, lda, b, 1.0f, c0));
-      }
+  for (bool transpose_a : {false, true})
+    for (std::size_t n : {16, 32, 48, 64})
+      for (std::size_t m : {1, 4, 6, 8, 13})
+        for (std::size_t k : {1, 5, 37}) {
+          const std::size_t lda = (transpose_a ? m : k) + 3, ldb = n + 5, ldc = n + 7;
+          INFO("transpose_a " << transpose_a << ", m " << m << ", n " << n << ", k " << k);
+          const auto a = random_values((transpose_a ? k : m) * lda, ++seed), b = random_values(k * ldb, ++seed);
+          const auto c0 = random_values(m * ldc, ++seed);
+          std::vector<float> dense_b(k * n), dense_c(m * n);
+          for (std::size_t p = 0; p < k; ++p) std::copy_n(b.begin() + p * ldb, n, dense_b.begin() + p * n);
+          for (std::size_t i = 0; i < m; ++i) std::copy_n(c0.begin() + i * ldc, n, dense_c.begin() + i * n);
+          const auto expected = transpose_a ? reference(m, n, k, a, 1, lda, dense_b, 1.0f, dense_c)
+                                            : reference(m, n, k, a, lda, 1, dense_b, 1.0f, dense_c);
+          auto c = c0;
+          REQUIRE(fixed_n_gemm(transpose_a, m, n, k, a.data(), lda, b.data(), ldb, 1.0f, c.data(), ldc));
+          std::vector<float> rows(m * n);
+          for (std::size_t i = 0; i < m; ++i) {
+            std::copy_n(c.begin() + i * ldc, n, rows.begin() + i * n);
+            // the padding between rows of c is left alone
+            CHECK(std::equal(c.begin() + i * ldc + n, c.begin() + std::min((i + 1) * ldc, c.size()),
+                             c0.begin() + i * ldc + n));
+          }
+          check_close(rows, expected);
+        }
 }
 
 TEST_CASE("small_mn_gemm_tn computes a^T b + beta c for m up to 16", "[small_gemm]") {
@@ -98,11 +111,10 @@ TEST_CASE("small_mn_gemm_tn computes a^T b + beta c for m up to 16", "[small_gem
 
 TEST_CASE("the small products decline shapes they do not handle", "[small_gemm]") {
   std::vector<float> a(64 * 64), b(64 * 64), c(64 * 64);
-  CHECK_FALSE(fixed_n_gemm(4, 24, 8, a.data(), b.data(), 0.0f, c.data()));  // n not a multiple of 16
-  CHECK_FALSE(fixed_n_gemm(4, 80, 8, a.data(), b.data(), 0.0f, c.data()));  // n above 64
-  CHECK_FALSE(fixed_n_gemm(4, 16, 0, a.data(), b.data(), 0.0f, c.data()));  // nothing to sum
+  CHECK_FALSE(fixed_n_gemm(false, 4, 24, 8, a.data(), 8, b.data(), 24, 0.0f, c.data(), 24));  // n not a multiple of 16
+  CHECK_FALSE(fixed_n_gemm(true, 4, 80, 8, a.data(), 4, b.data(), 80, 0.0f, c.data(), 80));  // n above 64
   CHECK_FALSE(small_k_gemm(4, 16, 33, a.data(), b.data(), 0.0f, c.data()));
-  CHECK_FALSE(fixed_n_gemm_tn_add(4, 8, 8, a.data(), 4, b.data(), c.data()));
+  CHECK_FALSE(small_k_gemm(4, 16, 0, a.data(), b.data(), 0.0f, c.data()));
   CHECK_FALSE(small_mn_gemm_tn(17, 16, 8, a.data(), b.data(), 0.0f, c.data()));
   CHECK_FALSE(small_mn_gemm_tn(4, 48, 8, a.data(), b.data(), 0.0f, c.data()));
 }
