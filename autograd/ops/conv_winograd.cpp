@@ -2,7 +2,8 @@
 // With B, G and A the matrices below, a 4x4 output tile is Y = A^T [(G g G^T) . (B^T d B)] A
 // for the 6x6 input tile d and the 3x3 kernel g of one channel pair, summed over channels.
 // Over a block of tiles that sum is, for each of the 36 tile points p, one matrix product
-// M_p (tiles x F) = V_p (tiles x C) U_p (C x F), which sgemm runs.
+// M_p (tiles x F) = V_p (tiles x C) U_p (C x F). The tiles' transforms are stored tile by
+// tile (all 36 points of a tile together), so the products read their rows with a stride.
 //
 // The backward pass differentiates these same steps: dM = A dY A^T, dU_p = V_p^T dM_p,
 // dV_p = dM_p U_p^T, dX = B dV B^T (tiles overlap, so their parts add) and dK = G^T dU G.
@@ -128,7 +129,7 @@ void for_each_tile(const Tiling& t, std::size_t first, std::size_t count, F&& f)
   }
 }
 
-// v[p][slot][c] = (B^T d B)_p for the input tile d of each of `tiles` tiles from `first`.
+// v[slot][p][c] = (B^T d B)_p for the input tile d of each of `tiles` tiles from `first`.
 void transform_input(const Tiling& t, const float* images, std::size_t first, std::size_t tiles, float* v) {
   const ConvGeometry& g = t.g;
   const std::size_t channels = g.channels;
@@ -153,7 +154,7 @@ void transform_input(const Tiling& t, const float* images, std::size_t first, st
       }
       transform(input_bt, d, transformed);
       for (std::size_t p = 0; p < points; ++p)
-        copy_lanes(transformed[p / tile_in][p % tile_in], width, v + (p * tiles + tile) * channels + c0);
+        copy_lanes(transformed[p / tile_in][p % tile_in], width, v + (tile * points + p) * channels + c0);
     }
   });
 }
@@ -172,7 +173,7 @@ void transform_output(const Tiling& t, const float* m, std::size_t first, std::s
       Tile<tile_out> y;
       if (width < lanes) std::fill_n(&gathered[0][0][0], points * lanes, 0.0f);
       for (std::size_t p = 0; p < points; ++p)
-        copy_lanes(m + (p * tiles + tile) * filters + f0, width, gathered[p / tile_in][p % tile_in]);
+        copy_lanes(m + (tile * points + p) * filters + f0, width, gathered[p / tile_in][p % tile_in]);
       transform(output_at, gathered, y);
       for (std::size_t i = 0; i < tile_out && r * tile_out + i < g.height.windows; ++i)
         for (std::size_t j = 0; j < tile_out && c * tile_out + j < out_w; ++j) {
@@ -183,7 +184,7 @@ void transform_output(const Tiling& t, const float* m, std::size_t first, std::s
   });
 }
 
-// dm[p][slot][f] = (A dY A^T)_p for the 4x4 tile of dy (zeros past the output's edge) at
+// dm[slot][p][f] = (A dY A^T)_p for the 4x4 tile of dy (zeros past the output's edge) at
 // each of `tiles` tiles from `first`.
 void transform_output_gradient(const Tiling& t, const float* dy, std::size_t first, std::size_t tiles,
                                std::size_t filters, float* dm) {
@@ -202,7 +203,7 @@ void transform_output_gradient(const Tiling& t, const float* dy, std::size_t fir
                      grad[i][j]);
       transform(output_a, grad, transformed);
       for (std::size_t p = 0; p < points; ++p)
-        copy_lanes(transformed[p / tile_in][p % tile_in], width, dm + (p * tiles + tile) * filters + f0);
+        copy_lanes(transformed[p / tile_in][p % tile_in], width, dm + (tile * points + p) * filters + f0);
     }
   });
 }
@@ -222,7 +223,7 @@ void transform_input_gradient(const Tiling& t, const float* dv, std::size_t firs
       Tile<tile_in> gathered, d;
       if (width < lanes) std::fill_n(&gathered[0][0][0], points * lanes, 0.0f);
       for (std::size_t p = 0; p < points; ++p)
-        copy_lanes(dv + (p * tiles + tile) * channels + c0, width, gathered[p / tile_in][p % tile_in]);
+        copy_lanes(dv + (tile * points + p) * channels + c0, width, gathered[p / tile_in][p % tile_in]);
       transform(input_b, gathered, d);
       for (std::size_t a = 0; a < tile_in; ++a) {
         const std::ptrdiff_t ih = row0 + static_cast<std::ptrdiff_t>(a);
@@ -338,11 +339,12 @@ void conv2d_winograd_forward(const ConvGeometry& g, const float* x, const float*
     float* m = scratch(1, points * tiles * filters);
     transform_input(t, x, first, tiles, v);
     for (std::size_t p = 0; p < points; ++p) {
-      const float* vp = v + p * tiles * channels;
+      const float* vp = v + p * channels;
       const float* up = u.data() + p * channels * filters;
-      float* mp = m + p * tiles * filters;
-      if (!fixed_n_gemm(false, tiles, filters, channels, vp, channels, up, filters, 0.0f, mp, filters))
-        sgemm(false, false, tiles, filters, channels, vp, channels, up, filters, 0.0f, mp, filters);
+      float* mp = m + p * filters;
+      if (!fixed_n_gemm(false, tiles, filters, channels, vp, points * channels, up, filters, 0.0f, mp,
+                        points * filters))
+        sgemm(false, false, tiles, filters, channels, vp, points * channels, up, filters, 0.0f, mp, points * filters);
     }
     transform_output(t, m, first, tiles, bias, filters, out);
   });
@@ -380,20 +382,24 @@ void conv2d_winograd_backward(const ConvGeometry& g, const float* x, const float
       transform_input(t, x, first, tiles, v);
       float* du = du_partials[chunk].data();
       for (std::size_t p = 0; p < points; ++p) {
-        const float* vp = v + p * tiles * channels;
-        const float* dmp = dm + p * tiles * filters;
-        if (!fixed_n_gemm(true, channels, filters, tiles, vp, channels, dmp, filters, 1.0f, du + p * size, filters))
-          sgemm(true, false, channels, filters, tiles, vp, channels, dmp, filters, 1.0f, du + p * size, filters);
+        const float* vp = v + p * channels;
+        const float* dmp = dm + p * filters;
+        if (!fixed_n_gemm(true, channels, filters, tiles, vp, points * channels, dmp, points * filters, 1.0f,
+                          du + p * size, filters))
+          sgemm(true, false, channels, filters, tiles, vp, points * channels, dmp, points * filters, 1.0f,
+                du + p * size, filters);
       }
     }
     if (dx) {
       float* dv = scratch(2, points * tiles * channels);
       for (std::size_t p = 0; p < points; ++p) {
-        const float* dmp = dm + p * tiles * filters;
+        const float* dmp = dm + p * filters;
         const float* utp = ut.data() + p * size;
-        float* dvp = dv + p * tiles * channels;
-        if (!fixed_n_gemm(false, tiles, channels, filters, dmp, filters, utp, channels, 0.0f, dvp, channels))
-          sgemm(false, false, tiles, channels, filters, dmp, filters, utp, channels, 0.0f, dvp, channels);
+        float* dvp = dv + p * channels;
+        if (!fixed_n_gemm(false, tiles, channels, filters, dmp, points * filters, utp, channels, 0.0f, dvp,
+                          points * channels))
+          sgemm(false, false, tiles, channels, filters, dmp, points * filters, utp, channels, 0.0f, dvp,
+                points * channels);
       }
       transform_input_gradient(t, dv, first, tiles, dx);
     }
