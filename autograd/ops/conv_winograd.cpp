@@ -240,58 +240,64 @@ void transform_input_gradient(const Tiling& t, const float* dv, std::size_t firs
   });
 }
 
-// Groups of lane vectors per thread range in the kernel transforms (small kernels stay on
-// the calling thread).
-constexpr std::size_t kernel_grain = 32;
+// Channels per thread range in the kernel transforms (small kernels stay on the calling thread).
+constexpr std::size_t kernel_grain = 8;
 
-// u[p][c * F + f] = (G g G^T)_p for the kernel (3, 3, C, F), one vector of lanes at a time.
-Tensor transform_kernel(const float* kernel, std::size_t size) {
-  Tensor u = Tensor::empty({points, size});
+// The transformed kernel is stored channel by channel, u[c][p][f] = (G g G^T)_p for the
+// kernel (3, 3, C, F): each channel's 36 x F values are written as one run (36 scattered
+// vectors per channel missed the cache on every store), and the point p's (C x F) matrix
+// has rows points * F apart.
+Tensor transform_kernel(const float* kernel, std::size_t channels, std::size_t filters) {
+  Tensor u = Tensor::empty({channels, points, filters});
   float* pu = u.data();
-  parallel::for_ranges((size + lanes - 1) / lanes, kernel_grain, [&](std::size_t begin, std::size_t end) {
-    for (std::size_t k0 = begin * lanes; k0 < std::min(end * lanes, size); k0 += lanes) {
-      const std::size_t width = std::min(lanes, size - k0);
-      Tile<3> k{};
-      Tile<tile_in> transformed;
-      for (std::size_t a = 0; a < 3; ++a)
-        for (std::size_t b = 0; b < 3; ++b) copy_lanes(kernel + (a * 3 + b) * size + k0, width, k[a][b]);
-      transform(kernel_g, k, transformed);
-      for (std::size_t p = 0; p < points; ++p)
-        copy_lanes(transformed[p / tile_in][p % tile_in], width, pu + p * size + k0);
-    }
+  const std::size_t size = channels * filters;
+  parallel::for_ranges(channels, kernel_grain, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t c = begin; c < end; ++c)
+      for (std::size_t f0 = 0; f0 < filters; f0 += lanes) {
+        const std::size_t width = std::min(lanes, filters - f0), at = c * filters + f0;
+        Tile<3> k{};
+        Tile<tile_in> transformed;
+        for (std::size_t a = 0; a < 3; ++a)
+          for (std::size_t b = 0; b < 3; ++b) copy_lanes(kernel + (a * 3 + b) * size + at, width, k[a][b]);
+        transform(kernel_g, k, transformed);
+        for (std::size_t p = 0; p < points; ++p)
+          copy_lanes(transformed[p / tile_in][p % tile_in], width, pu + (c * points + p) * filters + f0);
+      }
   });
   return u;
 }
 
-// ut[p][f * C + c] = u[p][c * F + f]: each point's (C x F) matrix transposed, so that the
-// input gradient's products read it row by row.
+// ut[f][p][c] = u[c][p][f]: each point's matrix transposed, for the input gradient's products.
 Tensor transpose_points(const Tensor& u, std::size_t channels, std::size_t filters) {
-  Tensor ut = Tensor::empty(u.shape());
-  const std::size_t size = channels * filters;
-  for (std::size_t p = 0; p < points; ++p)
-    for (std::size_t c = 0; c < channels; ++c)
-      for (std::size_t f = 0; f < filters; ++f) ut[p * size + f * channels + c] = u[p * size + c * filters + f];
+  Tensor ut = Tensor::empty({filters, points, channels});
+  for (std::size_t c = 0; c < channels; ++c)
+    for (std::size_t p = 0; p < points; ++p)
+      for (std::size_t f = 0; f < filters; ++f) ut[(f * points + p) * channels + c] = u[(c * points + p) * filters + f];
   return ut;
 }
 
-// dk (3, 3, C, F) = G^T du G, the adjoint of transform_kernel, where du is the sum of the
-// threads' partial sums (added in thread order, so the bits do not depend on scheduling).
-void transform_kernel_gradient(const std::vector<Tensor>& du_partials, std::size_t size, float* dk) {
-  parallel::for_ranges((size + lanes - 1) / lanes, kernel_grain, [&](std::size_t begin, std::size_t end) {
-    for (std::size_t k0 = begin * lanes; k0 < std::min(end * lanes, size); k0 += lanes) {
-      const std::size_t width = std::min(lanes, size - k0);
-      Tile<tile_in> du{};
-      Tile<3> k;
-      for (const Tensor& partial : du_partials)
-        for (std::size_t p = 0; p < points; ++p) {
-          const float* src = partial.data() + p * size + k0;
-          float* dst = du[p / tile_in][p % tile_in];
-          for (std::size_t l = 0; l < width; ++l) dst[l] += src[l];
-        }
-      transform(kernel_gt, du, k);
-      for (std::size_t a = 0; a < 3; ++a)
-        for (std::size_t b = 0; b < 3; ++b) copy_lanes(k[a][b], width, dk + (a * 3 + b) * size + k0);
-    }
+// dk (3, 3, C, F) = G^T du G, the adjoint of transform_kernel, where du (laid out like u)
+// is the sum of the threads' partial sums, added in thread order so that the bits do not
+// depend on scheduling.
+void transform_kernel_gradient(const std::vector<Tensor>& du_partials, std::size_t channels, std::size_t filters,
+                               float* dk) {
+  const std::size_t size = channels * filters;
+  parallel::for_ranges(channels, kernel_grain, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t c = begin; c < end; ++c)
+      for (std::size_t f0 = 0; f0 < filters; f0 += lanes) {
+        const std::size_t width = std::min(lanes, filters - f0);
+        Tile<tile_in> du{};
+        Tile<3> k;
+        for (const Tensor& partial : du_partials)
+          for (std::size_t p = 0; p < points; ++p) {
+            const float* src = partial.data() + (c * points + p) * filters + f0;
+            float* dst = du[p / tile_in][p % tile_in];
+            for (std::size_t l = 0; l < width; ++l) dst[l] += src[l];
+          }
+        transform(kernel_gt, du, k);
+        for (std::size_t a = 0; a < 3; ++a)
+          for (std::size_t b = 0; b < 3; ++b) copy_lanes(k[a][b], width, dk + (a * 3 + b) * size + c * filters + f0);
+      }
   });
 }
 
@@ -332,7 +338,7 @@ void conv2d_winograd_forward(const ConvGeometry& g, const float* x, const float*
                              std::size_t filters, float* out) {
   const Tiling t{g};
   const std::size_t channels = g.channels;
-  const Tensor u = transform_kernel(kernel, channels * filters);
+  const Tensor u = transform_kernel(kernel, channels, filters);
   const auto no_setup = [](std::size_t, std::size_t, std::size_t) {};
   for_each_block(t, filters, no_setup, [&](std::size_t, std::size_t first, std::size_t tiles) {
     float* v = scratch(0, points * tiles * channels);
@@ -340,11 +346,12 @@ void conv2d_winograd_forward(const ConvGeometry& g, const float* x, const float*
     transform_input(t, x, first, tiles, v);
     for (std::size_t p = 0; p < points; ++p) {
       const float* vp = v + p * channels;
-      const float* up = u.data() + p * channels * filters;
+      const float* up = u.data() + p * filters;
       float* mp = m + p * filters;
-      if (!fixed_n_gemm(false, tiles, filters, channels, vp, points * channels, up, filters, 0.0f, mp,
+      if (!fixed_n_gemm(false, tiles, filters, channels, vp, points * channels, up, points * filters, 0.0f, mp,
                         points * filters))
-        sgemm(false, false, tiles, filters, channels, vp, points * channels, up, filters, 0.0f, mp, points * filters);
+        sgemm(false, false, tiles, filters, channels, vp, points * channels, up, points * filters, 0.0f, mp,
+              points * filters);
     }
     transform_output(t, m, first, tiles, bias, filters, out);
   });
@@ -353,16 +360,16 @@ void conv2d_winograd_forward(const ConvGeometry& g, const float* x, const float*
 void conv2d_winograd_backward(const ConvGeometry& g, const float* x, const float* kernel, std::size_t filters,
                               const float* dy, float* dx, float* dk, float* dbias) {
   const Tiling t{g};
-  const std::size_t channels = g.channels, size = channels * filters;
+  const std::size_t channels = g.channels;
   const std::size_t in_image = g.height.image * g.width.image * channels;
   const std::size_t out_image = g.height.windows * g.width.windows * filters;
   const std::size_t chunks = std::max<std::size_t>(parallel::chunk_count(g.batch, 1), 1);
   // Tensors, not vectors: the allocator's cache hands back last step's memory instead of
   // fresh pages to fault in.
   std::vector<Tensor> du_partials;
-  for (std::size_t c = 0; dk && c < chunks; ++c) du_partials.emplace_back(Shape{points, size});
+  for (std::size_t c = 0; dk && c < chunks; ++c) du_partials.emplace_back(Shape{channels, points, filters});
   std::vector<std::vector<float>> bias_partials(dbias ? chunks : 0, std::vector<float>(filters, 0.0f));
-  const Tensor ut = dx ? transpose_points(transform_kernel(kernel, size), channels, filters) : Tensor();
+  const Tensor ut = dx ? transpose_points(transform_kernel(kernel, channels, filters), channels, filters) : Tensor();
   // Per chunk of images: the bias sums, and a zeroed input gradient for the tiles to add into.
   const auto chunk_start = [&](std::size_t chunk, std::size_t first, std::size_t count) {
     if (dbias) {
@@ -385,26 +392,26 @@ void conv2d_winograd_backward(const ConvGeometry& g, const float* x, const float
         const float* vp = v + p * channels;
         const float* dmp = dm + p * filters;
         if (!fixed_n_gemm(true, channels, filters, tiles, vp, points * channels, dmp, points * filters, 1.0f,
-                          du + p * size, filters))
+                          du + p * filters, points * filters))
           sgemm(true, false, channels, filters, tiles, vp, points * channels, dmp, points * filters, 1.0f,
-                du + p * size, filters);
+                du + p * filters, points * filters);
       }
     }
     if (dx) {
       float* dv = scratch(2, points * tiles * channels);
       for (std::size_t p = 0; p < points; ++p) {
         const float* dmp = dm + p * filters;
-        const float* utp = ut.data() + p * size;
+        const float* utp = ut.data() + p * channels;
         float* dvp = dv + p * channels;
-        if (!fixed_n_gemm(false, tiles, channels, filters, dmp, points * filters, utp, channels, 0.0f, dvp,
+        if (!fixed_n_gemm(false, tiles, channels, filters, dmp, points * filters, utp, points * channels, 0.0f, dvp,
                           points * channels))
-          sgemm(false, false, tiles, channels, filters, dmp, points * filters, utp, channels, 0.0f, dvp,
+          sgemm(false, false, tiles, channels, filters, dmp, points * filters, utp, points * channels, 0.0f, dvp,
                 points * channels);
       }
       transform_input_gradient(t, dv, first, tiles, dx);
     }
   });
-  if (dk) transform_kernel_gradient(du_partials, size, dk);
+  if (dk) transform_kernel_gradient(du_partials, channels, filters, dk);
   if (dbias) {
     std::copy(bias_partials[0].begin(), bias_partials[0].end(), dbias);
     for (std::size_t c = 1; c < chunks; ++c)
