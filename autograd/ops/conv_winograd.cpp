@@ -308,8 +308,9 @@ std::size_t tiles_per_block(const Tiling& t, std::size_t filters) {
   return std::max<std::size_t>(4, block_floats / (points * (t.g.channels + filters)) / 4 * 4);
 }
 
-// Calls f(chunk, first_image, images) for each thread's share of the batch, and within it
-// block(first_tile, tiles) for its tiles in blocks.
+// For each thread's share of the batch (whole images, so no two threads add into the same
+// image's gradient): chunk_start(chunk, first_image, images), then block(chunk, first_tile,
+// tiles) for its tiles in blocks of tiles_per_block.
 template <class Chunk, class Block>
 void for_each_block(const Tiling& t, std::size_t filters, Chunk&& chunk_start, Block&& block) {
   const std::size_t per_block = tiles_per_block(t, filters), per_image = t.per_image();

@@ -11,8 +11,9 @@
 namespace strata::kernels {
 
 // True when conv2d should use the Winograd path for g: a 3x3 kernel at stride 1 without
-// dilation, at least 8 input channels and 8 filters (fewer make the products too thin for
-// sgemm), and an output large enough that whole 4x4 tiles do not waste the saving.
+// dilation, at least 8 input channels and 8 filters (fewer make the products too thin), an
+// output large enough that whole 4x4 tiles do not waste the saving, and a batch whose
+// saving pays for transforming the kernel on every call.
 bool conv2d_winograd_suits(const ConvGeometry& g, std::size_t filters);
 
 // out (N, OH, OW, F) = the convolution of x (N, H, W, C) with kernel (3, 3, C, F), plus
