@@ -117,6 +117,13 @@ ConvGeometry images(const ConvGeometry& g, std::size_t count) {
   return block;
 }
 
+}  // namespace
+
+void add_column_sums(std::size_t rows, std::size_t filters, const float* grad, float* sums) {
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t f = 0; f < filters; ++f) sums[f] += grad[r * filters + f];
+}
+
 // Adds the partial sums of each chunk into `total`, in chunk order.
 void add_partials(const std::vector<std::vector<float>>& partials, float* total) {
   if (partials.empty()) return;
@@ -124,8 +131,6 @@ void add_partials(const std::vector<std::vector<float>>& partials, float* total)
   for (std::size_t c = 1; c < partials.size(); ++c)
     for (std::size_t i = 0; i < partials[c].size(); ++i) total[i] += partials[c][i];
 }
-
-}  // namespace
 
 // out (N*OH*OW, F) = im2col(x) K (+ bias on every row, when given), block by block.
 void conv2d_im2col_forward(const ConvGeometry& g, const float* x, const float* kernel, const float* bias,
@@ -168,11 +173,7 @@ void conv2d_im2col_backward(const ConvGeometry& g, const float* x, const float* 
       const std::size_t rows = block.patches();
       const float* image = x + first * in_image;
       const float* grad = dy + first * out_image;
-      if (dbias) {
-        float* sums = bias_partials[chunk].data();
-        for (std::size_t r = 0; r < rows; ++r)
-          for (std::size_t f = 0; f < filters; ++f) sums[f] += grad[r * filters + f];
-      }
+      if (dbias) add_column_sums(rows, filters, grad, bias_partials[chunk].data());
       if (dk) {
         const float* cols = image;
         if (!g.is_pointwise()) {
@@ -311,14 +312,8 @@ const float* window_matrix(const ConvGeometry& g, const Tensor& image, Tensor& s
   return storage.data();
 }
 
-// One way of computing conv2d and its gradients (the kernels::conv2d_*_forward/backward pairs).
-struct ConvPath {
-  void (*forward)(const ConvGeometry&, const float*, const float*, const float*, std::size_t, float*);
-  void (*backward)(const ConvGeometry&, const float*, const float*, std::size_t, const float*, float*, float*, float*);
-};
-
 // Few input channels: direct loops; a 3x3 kernel at stride 1: Winograd; otherwise im2col.
-ConvPath conv_path(const ConvGeometry& g, std::size_t filters) {
+kernels::ConvKernels conv_path(const ConvGeometry& g, std::size_t filters) {
   if (kernels::conv2d_direct_suits(g, filters))
     return {kernels::conv2d_direct_forward, kernels::conv2d_direct_backward};
   if (kernels::conv2d_winograd_suits(g, filters))
@@ -357,7 +352,7 @@ Variable conv2d_with_bias(const Variable& x, const Variable& kernel, const Varia
     throw ShapeError(fmt::format("conv2d: the bias {} does not match the kernel's {} filters",
                                  shape_to_string(bias->shape()), filters));
   Tensor out = Tensor::empty({g.batch, g.height.windows, g.width.windows, filters});
-  const ConvPath path = conv_path(g, filters);
+  const kernels::ConvKernels path = conv_path(g, filters);
   path.forward(g, x.value().data(), kernel.value().data(), bias ? bias->value().data() : nullptr, filters, out.data());
   std::vector<Variable> inputs{x, kernel};
   if (bias) inputs.push_back(*bias);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <vector>
 
 #include "strata/ops.hpp"
 
@@ -67,6 +68,19 @@ void im2col(const ConvGeometry& g, const float* image, float* cols);
 // image += each window row of cols scattered back to the positions it was read from
 // (the adjoint of im2col); padding positions are dropped.
 void col2im(const ConvGeometry& g, const float* cols, float* image);
+
+// One way of computing conv2d and its gradients: a forward and backward pair with the
+// signatures of conv2d_im2col_forward/backward below (conv.cpp picks one per call).
+struct ConvKernels {
+  void (*forward)(const ConvGeometry&, const float*, const float*, const float*, std::size_t, float*);
+  void (*backward)(const ConvGeometry&, const float*, const float*, std::size_t, const float*, float*, float*, float*);
+};
+
+// The backward passes' bias gradient, summed per thread and added in thread order:
+// sums[f] += the sum over `rows` rows of grad (rows x filters), and total = the partials
+// added in order (partials must not be empty).
+void add_column_sums(std::size_t rows, std::size_t filters, const float* grad, float* sums);
+void add_partials(const std::vector<std::vector<float>>& partials, float* total);
 
 // conv2d as im2col + sgemm, over blocks of images: out (N*OH*OW, F) = im2col(x) K (+ bias);
 // the backward pass gives dx, dk and dbias (any may be null) from dy, summing per thread

@@ -71,6 +71,19 @@ inline void copy_lanes(const float* src, std::size_t width, float* dst) {
     std::copy_n(src, width, dst);
 }
 
+// out = sum over a of w[a] in[a * stride], for vectors of `lanes` floats.
+template <std::size_t In>
+[[gnu::always_inline]] inline void weighted_sum(const std::array<float, In>& w, const float* in, std::size_t stride,
+                                                float* out) {
+  float acc[lanes] = {};
+#pragma GCC unroll 6
+  for (std::size_t a = 0; a < In; ++a) {
+    if (w[a] == 0.0f) continue;
+    for (std::size_t l = 0; l < lanes; ++l) acc[l] += w[a] * in[a * stride + l];
+  }
+  std::copy_n(acc, lanes, out);
+}
+
 // out = m in m^T on tiles of lane vectors: m along the columns, then along the rows. m is
 // a compile-time constant, so once the loops unroll the zero coefficients drop out.
 template <std::size_t Out, std::size_t In>
@@ -79,27 +92,11 @@ inline void transform(const Matrix<Out, In>& m, const Tile<In>& in, Tile<Out>& o
 #pragma GCC unroll 6
   for (std::size_t i = 0; i < Out; ++i)
 #pragma GCC unroll 6
-    for (std::size_t b = 0; b < In; ++b) {
-      float acc[lanes] = {};
-#pragma GCC unroll 6
-      for (std::size_t a = 0; a < In; ++a) {
-        if (m[i][a] == 0.0f) continue;
-        for (std::size_t l = 0; l < lanes; ++l) acc[l] += m[i][a] * in[a][b][l];
-      }
-      std::copy_n(acc, lanes, half[i][b]);
-    }
+    for (std::size_t b = 0; b < In; ++b) weighted_sum(m[i], in[0][b], In * lanes, half[i][b]);
 #pragma GCC unroll 6
   for (std::size_t i = 0; i < Out; ++i)
 #pragma GCC unroll 6
-    for (std::size_t j = 0; j < Out; ++j) {
-      float acc[lanes] = {};
-#pragma GCC unroll 6
-      for (std::size_t b = 0; b < In; ++b) {
-        if (m[j][b] == 0.0f) continue;
-        for (std::size_t l = 0; l < lanes; ++l) acc[l] += m[j][b] * half[i][b][l];
-      }
-      std::copy_n(acc, lanes, out[i][j]);
-    }
+    for (std::size_t j = 0; j < Out; ++j) weighted_sum(m[j], half[i][0], lanes, out[i][j]);
 }
 
 // The tiles of g's output, and where each starts in the image.
@@ -373,12 +370,9 @@ void conv2d_winograd_backward(const ConvGeometry& g, const float* x, const float
   const Tensor ut = dx ? transpose_points(transform_kernel(kernel, channels, filters), channels, filters) : Tensor();
   // Per chunk of images: the bias sums, and a zeroed input gradient for the tiles to add into.
   const auto chunk_start = [&](std::size_t chunk, std::size_t first, std::size_t count) {
-    if (dbias) {
-      const float* grad = dy + first * out_image;
-      float* sums = bias_partials[chunk].data();
-      for (std::size_t r = 0, rows = count * g.height.windows * g.width.windows; r < rows; ++r)
-        for (std::size_t f = 0; f < filters; ++f) sums[f] += grad[r * filters + f];
-    }
+    if (dbias)
+      add_column_sums(count * g.height.windows * g.width.windows, filters, dy + first * out_image,
+                      bias_partials[chunk].data());
     if (dx) std::fill_n(dx + first * in_image, count * in_image, 0.0f);
   };
   for_each_block(t, filters, chunk_start, [&](std::size_t chunk, std::size_t first, std::size_t tiles) {
@@ -413,11 +407,7 @@ void conv2d_winograd_backward(const ConvGeometry& g, const float* x, const float
     }
   });
   if (dk) transform_kernel_gradient(du_partials, channels, filters, dk);
-  if (dbias) {
-    std::copy(bias_partials[0].begin(), bias_partials[0].end(), dbias);
-    for (std::size_t c = 1; c < chunks; ++c)
-      for (std::size_t f = 0; f < filters; ++f) dbias[f] += bias_partials[c][f];
-  }
+  if (dbias) add_partials(bias_partials, dbias);
 }
 
 }  // namespace strata::kernels

@@ -27,12 +27,7 @@ inline kernels::ConvGeometry conv_geometry(const Shape& x, const ConvWindow& w) 
   return g;
 }
 
-// One path's forward and backward kernels (the kernels::conv2d_*_forward/backward pairs).
-struct ConvKernels {
-  void (*forward)(const kernels::ConvGeometry&, const float*, const float*, const float*, std::size_t, float*);
-  void (*backward)(const kernels::ConvGeometry&, const float*, const float*, std::size_t, const float*, float*,
-                   float*, float*);
-};
+using kernels::ConvKernels;
 
 inline const ConvKernels im2col_kernels{kernels::conv2d_im2col_forward, kernels::conv2d_im2col_backward};
 
