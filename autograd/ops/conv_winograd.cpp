@@ -12,6 +12,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
+#include <list>
+#include <memory>
+#include <mutex>
 #include <vector>
 
 #include "autograd/ops/gemm.hpp"
@@ -273,6 +277,80 @@ Tensor transpose_points(const Tensor& u, std::size_t channels, std::size_t filte
   return ut;
 }
 
+// Transformed kernels, kept for reuse: inference applies the same kernel call after call,
+// and a training step's backward pass the kernel its forward pass has just transformed.
+// Each is kept with a copy of the kernel it came from and reused only while the kernel is
+// bit-identical: the compare costs a fraction of the transform and stays right whatever
+// wrote to the weights. The least recently used go first past a few MB.
+class TransformedKernels {
+ public:
+  // u (C, 36, F) for the kernel (3, 3, C, F), or with `transposed` ut (F, 36, C).
+  std::shared_ptr<const Tensor> get(const float* kernel, std::size_t channels, std::size_t filters,
+                                    bool transposed) {
+    const std::size_t size = 9 * channels * filters;
+    if (size > max_entry_floats) return make(kernel, channels, filters, transposed, nullptr);
+    std::shared_ptr<const Tensor> u;
+    {
+      const std::lock_guard lock(mutex_);
+      for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+        if (it->channels != channels || it->filters != filters ||
+            std::memcmp(it->kernel.data(), kernel, size * sizeof(float)) != 0)
+          continue;
+        entries_.splice(entries_.begin(), entries_, it);  // most recently used first
+        if (!transposed) return it->u;
+        if (it->ut) return it->ut;
+        u = it->u;
+        break;
+      }
+    }
+    // Transforms run on the pool, outside the lock; a thread that races here computes the
+    // same values, and whichever stores last wins.
+    std::shared_ptr<const Tensor> result = make(kernel, channels, filters, transposed, u.get());
+    const std::lock_guard lock(mutex_);
+    if (u) {
+      for (Entry& e : entries_)
+        if (e.u == u) e.ut = result;
+      return result;
+    }
+    Entry entry{channels, filters, std::vector<float>(kernel, kernel + size), nullptr, nullptr};
+    (transposed ? entry.ut : entry.u) = result;
+    if (!entry.u) entry.u = std::make_shared<const Tensor>(transform_kernel(kernel, channels, filters));
+    entries_.push_front(std::move(entry));
+    floats_ += footprint(channels, filters);
+    while (floats_ > max_total_floats && entries_.size() > 1) {
+      floats_ -= footprint(entries_.back().channels, entries_.back().filters);
+      entries_.pop_back();
+    }
+    return result;
+  }
+
+ private:
+  static constexpr std::size_t max_entry_floats = std::size_t{1} << 18;  // a 1 MB kernel (512 x 64 x 3 x 3)
+  static constexpr std::size_t max_total_floats = std::size_t{1} << 23;  // 32 MB in all
+  // Floats an entry may hold: the kernel copy (9 per channel pair), u and ut (36 each).
+  static std::size_t footprint(std::size_t channels, std::size_t filters) { return 81 * channels * filters; }
+  struct Entry {
+    std::size_t channels, filters;
+    std::vector<float> kernel;
+    std::shared_ptr<const Tensor> u, ut;
+  };
+  static std::shared_ptr<const Tensor> make(const float* kernel, std::size_t channels, std::size_t filters,
+                                            bool transposed, const Tensor* u) {
+    if (!transposed) return std::make_shared<const Tensor>(transform_kernel(kernel, channels, filters));
+    if (u) return std::make_shared<const Tensor>(transpose_points(*u, channels, filters));
+    return std::make_shared<const Tensor>(
+        transpose_points(transform_kernel(kernel, channels, filters), channels, filters));
+  }
+  std::mutex mutex_;
+  std::list<Entry> entries_;
+  std::size_t floats_ = 0;
+};
+
+TransformedKernels& transformed_kernels() {
+  static TransformedKernels cache;
+  return cache;
+}
+
 // dk (3, 3, C, F) = G^T du G, the adjoint of transform_kernel, where du (laid out like u)
 // is the sum of the threads' partial sums, added in thread order so that the bits do not
 // depend on scheduling.
@@ -336,7 +414,8 @@ void conv2d_winograd_forward(const ConvGeometry& g, const float* x, const float*
                              std::size_t filters, float* out) {
   const Tiling t{g};
   const std::size_t channels = g.channels;
-  const Tensor u = transform_kernel(kernel, channels, filters);
+  const std::shared_ptr<const Tensor> transformed = transformed_kernels().get(kernel, channels, filters, false);
+  const Tensor& u = *transformed;
   const auto no_setup = [](std::size_t, std::size_t, std::size_t) {};
   for_each_block(t, filters, no_setup, [&](std::size_t, std::size_t first, std::size_t tiles) {
     float* v = scratch(0, points * tiles * channels);
@@ -367,7 +446,8 @@ void conv2d_winograd_backward(const ConvGeometry& g, const float* x, const float
   std::vector<Tensor> du_partials;
   for (std::size_t c = 0; dk && c < chunks; ++c) du_partials.emplace_back(Shape{channels, points, filters});
   std::vector<std::vector<float>> bias_partials(dbias ? chunks : 0, std::vector<float>(filters, 0.0f));
-  const Tensor ut = dx ? transpose_points(transform_kernel(kernel, channels, filters), channels, filters) : Tensor();
+  const std::shared_ptr<const Tensor> ut_shared = dx ? transformed_kernels().get(kernel, channels, filters, true) : nullptr;
+  const float* ut = dx ? ut_shared->data() : nullptr;
   // Per chunk of images: the bias sums, and a zeroed input gradient for the tiles to add into.
   const auto chunk_start = [&](std::size_t chunk, std::size_t first, std::size_t count) {
     if (dbias)
@@ -396,7 +476,7 @@ void conv2d_winograd_backward(const ConvGeometry& g, const float* x, const float
       float* dv = scratch(2, points * tiles * channels);
       for (std::size_t p = 0; p < points; ++p) {
         const float* dmp = dm + p * filters;
-        const float* utp = ut.data() + p * channels;
+        const float* utp = ut + p * channels;
         float* dvp = dv + p * channels;
         if (!fixed_n_gemm(false, tiles, channels, filters, dmp, points * filters, utp, points * channels, 0.0f, dvp,
                           points * channels))

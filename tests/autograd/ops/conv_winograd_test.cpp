@@ -112,3 +112,40 @@ TEST_CASE("conv2d's Winograd backward pass gives the same bits from run to run",
   const auto second = run_conv_kernels(winograd_kernels, g, x, k, b, dy);
   for (std::size_t i = 0; i < first.size(); ++i) CHECK(first[i] == second[i]);
 }
+
+TEST_CASE("conv2d's Winograd path reuses a transformed kernel only while the kernel is unchanged",
+          "[conv][winograd]") {
+  // The transformed kernel is kept between calls, keyed on the kernel's bits: a kernel
+  // written in place, or a kernel of another shape with the same values, must not reuse it.
+  const Shape xs{2, 9, 10, 16};
+  const ConvGeometry g = conv_geometry(xs, same);
+  const Tensor x = random_tensor(xs, 11), b = random_tensor({32}, 12), dy = random_tensor({2, 9, 10, 32}, 13);
+  Tensor k = random_tensor({3, 3, 16, 32}, 14);
+  const auto before = run_conv_kernels(winograd_kernels, g, x, k, b, dy);
+
+  k[5] += 0.25f;  // the same buffer, one value changed
+  const auto changed = run_conv_kernels(winograd_kernels, g, x, k, b, dy);
+  const auto reference = run_conv_kernels(strata::testing::im2col_kernels, g, x, k, b, dy);
+  for (std::size_t i = 0; i < changed.size(); ++i) {
+    INFO("result " << i);
+    CHECK(max_relative_diff(changed[i], reference[i]) < 2e-5);
+  }
+  CHECK_FALSE(changed[0] == before[0]);
+
+  k[5] -= 0.25f;  // back to the first kernel's bits (x + 0.25 - 0.25 may round: compare afresh)
+  const auto again = run_conv_kernels(winograd_kernels, g, x, k, b, dy);
+  const auto again_reference = run_conv_kernels(strata::testing::im2col_kernels, g, x, k, b, dy);
+  CHECK(max_relative_diff(again[0], again_reference[0]) < 2e-5);
+
+  // The same 4,608 values read as a (3, 3, 32, 16) kernel on 32 channels.
+  const Shape xs2{2, 9, 10, 32};
+  const ConvGeometry g2 = conv_geometry(xs2, same);
+  const Tensor x2 = random_tensor(xs2, 15), b2 = random_tensor({16}, 16), dy2 = random_tensor({2, 9, 10, 16}, 17);
+  const Tensor k2 = k.reshape({3, 3, 32, 16});
+  const auto other = run_conv_kernels(winograd_kernels, g2, x2, k2, b2, dy2);
+  const auto other_reference = run_conv_kernels(strata::testing::im2col_kernels, g2, x2, k2, b2, dy2);
+  for (std::size_t i = 0; i < other.size(); ++i) {
+    INFO("result " << i);
+    CHECK(max_relative_diff(other[i], other_reference[i]) < 2e-5);
+  }
+}
