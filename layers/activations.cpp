@@ -184,6 +184,13 @@ Variable ActivationArg::operator()(const Variable& x, bool training) const {
   return x;
 }
 
+std::optional<ops::FusedActivation> ActivationArg::fused() const {
+  if (layer_) return layer_->fused_activation();
+  if (name_ == "linear") return ops::FusedActivation{};
+  if (name_ == "relu") return ops::fused_relu();  // ops::relu(x) with its defaults
+  return std::nullopt;
+}
+
 void ActivationArg::build(const TensorShape& input_shape) const {
   if (layer_) layer_->build(input_shape);
 }

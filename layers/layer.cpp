@@ -124,6 +124,20 @@ Variable Layer::operator()(const Variable& x, bool training) {
   return call(x, training);
 }
 
+std::optional<Variable> Layer::call_fused(const Variable& x, bool training, Layer& next) {
+  if (!built_ || !next.built_) return std::nullopt;
+  const std::optional<ops::FusedActivation> activation = next.fused_activation();
+  if (!activation) return std::nullopt;
+  if (!in_inference_scope) call_losses_.clear();  // as operator() does before call()
+  std::optional<Variable> y = call_with_activation(x, training, *activation);
+  if (y && !in_inference_scope) next.call_losses_.clear();  // as next's own call would
+  return y;
+}
+
+std::optional<Variable> Layer::call_with_activation(const Variable&, bool, const ops::FusedActivation&) {
+  return std::nullopt;
+}
+
 TensorShape Layer::compute_output_shape(const TensorShape& input_shape) const { return input_shape; }
 
 Json Layer::get_config() const {

@@ -134,7 +134,7 @@ void add_partials(const std::vector<std::vector<float>>& partials, float* total)
 
 // out (N*OH*OW, F) = im2col(x) K (+ bias on every row, when given), block by block.
 void conv2d_im2col_forward(const ConvGeometry& g, const float* x, const float* kernel, const float* bias,
-                           std::size_t filters, float* out) {
+                           std::size_t filters, const ops::FusedActivation& activation, float* out) {
   const std::size_t patch = g.patch_size(), out_image = g.height.windows * g.width.windows * filters;
   const std::size_t in_image = g.height.image * g.width.image * g.channels;
   if (g.patches() == 0 || filters == 0) return;
@@ -153,6 +153,7 @@ void conv2d_im2col_forward(const ConvGeometry& g, const float* x, const float* k
     if (bias)
       for (std::size_t r = 0, rows = block.patches(); r < rows; ++r)
         for (std::size_t f = 0; f < filters; ++f) block_out[r * filters + f] += bias[f];
+    apply_activation(activation, block_out, block.patches() * filters);
   });
 }
 
@@ -160,7 +161,8 @@ void conv2d_im2col_forward(const ConvGeometry& g, const float* x, const float* k
 // own partials, then the partials are added in chunk order, so a given thread count always
 // gives the same sums) and dX = col2im(dY K^T); any of them may be null.
 void conv2d_im2col_backward(const ConvGeometry& g, const float* x, const float* kernel, std::size_t filters,
-                            const float* dy, float* dx, float* dk, float* dbias) {
+                            const ops::FusedActivation& activation, const float* y, const float* dy, float* dx,
+                            float* dk, float* dbias) {
   const std::size_t patch = g.patch_size(), out_image = g.height.windows * g.width.windows * filters;
   const std::size_t in_image = g.height.image * g.width.image * g.channels;
   const std::size_t chunks = std::max<std::size_t>(parallel::chunk_count(g.batch, 1), 1);
@@ -173,6 +175,11 @@ void conv2d_im2col_backward(const ConvGeometry& g, const float* x, const float* 
       const std::size_t rows = block.patches();
       const float* image = x + first * in_image;
       const float* grad = dy + first * out_image;
+      if (!activation.is_linear()) {
+        float* masked = kernels::scratch(2, rows * filters);
+        activation_gradient(activation, grad, y + first * out_image, rows * filters, masked);
+        grad = masked;
+      }
       if (dbias) add_column_sums(rows, filters, grad, bias_partials[chunk].data());
       if (dk) {
         const float* cols = image;
@@ -353,18 +360,20 @@ Variable conv2d_with_bias(const Variable& x, const Variable& kernel, const Varia
                                  shape_to_string(bias->shape()), filters));
   Tensor out = Tensor::empty({g.batch, g.height.windows, g.width.windows, filters});
   const kernels::ConvKernels path = conv_path(g, filters);
-  path.forward(g, x.value().data(), kernel.value().data(), bias ? bias->value().data() : nullptr, filters, out.data());
+  const ops::FusedActivation activation = options.activation;
+  path.forward(g, x.value().data(), kernel.value().data(), bias ? bias->value().data() : nullptr, filters, activation,
+               out.data());
   std::vector<Variable> inputs{x, kernel};
   if (bias) inputs.push_back(*bias);
-  return autograd::record(op, std::move(out), std::move(inputs), [x, kernel, g, filters, path, has_bias = bias != nullptr](
-                                                                     BackwardContext& c) {
+  return autograd::record(op, std::move(out), std::move(inputs),
+                          [x, kernel, g, filters, path, activation, has_bias = bias != nullptr](BackwardContext& c) {
     const bool need_bias = has_bias && c.needs(2);
     Tensor dx = c.needs(0) ? Tensor::empty(x.shape()) : Tensor();
     Tensor dk = c.needs(1) ? Tensor::empty(kernel.shape()) : Tensor();
     Tensor db = need_bias ? Tensor::empty({filters}) : Tensor();
-    path.backward(
-        g, x.value().data(), kernel.value().data(), filters, c.grad_output.data(), c.needs(0) ? dx.data() : nullptr,
-        c.needs(1) ? dk.data() : nullptr, need_bias ? db.data() : nullptr);
+    path.backward(g, x.value().data(), kernel.value().data(), filters, activation, c.output.data(),
+                  c.grad_output.data(), c.needs(0) ? dx.data() : nullptr, c.needs(1) ? dk.data() : nullptr,
+                  need_bias ? db.data() : nullptr);
     if (need_bias) c.add(2, std::move(db));
     if (c.needs(1)) c.add(1, std::move(dk));
     if (c.needs(0)) c.add(0, std::move(dx));

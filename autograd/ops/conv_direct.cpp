@@ -338,7 +338,7 @@ bool conv2d_direct_suits(const ConvGeometry& g, std::size_t filters) {
 }
 
 void conv2d_direct_forward(const ConvGeometry& g, const float* x, const float* kernel, const float* bias,
-                           std::size_t filters, float* out) {
+                           std::size_t filters, const ops::FusedActivation& activation, float* out) {
   const Packed k = pack(g, kernel, bias, filters);
   const std::size_t rows = g.batch * g.height.windows, out_row = g.width.windows * filters;
   const std::size_t in_image = g.height.image * g.width.image * g.channels;
@@ -353,12 +353,14 @@ void conv2d_direct_forward(const ConvGeometry& g, const float* x, const float* k
         forward_row<decltype(v)::value, decltype(partial)::value>(g, taps, inside, image, k, f0, cols,
                                                                   out + r * out_row);
       });
+      apply_activation(activation, out + r * out_row, out_row);  // the row is still in cache
     }
   });
 }
 
 void conv2d_direct_backward(const ConvGeometry& g, const float* x, const float* kernel, std::size_t filters,
-                            const float* dy, float* dx, float* dk, float* dbias) {
+                            const ops::FusedActivation& activation, const float* y, const float* dy, float* dx,
+                            float* dk, float* dbias) {
   const std::size_t taps_total = g.patch_size(), padded = round_up(filters, lanes);
   const std::size_t in_image = g.height.image * g.width.image * g.channels, out_row = g.width.windows * filters;
   const Interior inside = interior(g.width);
@@ -383,13 +385,19 @@ void conv2d_direct_backward(const ConvGeometry& g, const float* x, const float* 
     if (dbias) db_partials.resize(db_first + chunks, std::vector<float>(padded, 0.0f));
     parallel::parallel_for(items, 1, [&](std::size_t chunk, std::size_t begin, std::size_t end) {
       std::vector<Tap> taps;
+      std::vector<float> masked(activation.is_linear() ? 0 : out_row);  // one row's dz
       float* dk_sum = dk ? dk_partials[dk_first + chunk].data() : nullptr;
       float* db_sum = dbias ? db_partials[db_first + chunk].data() : nullptr;
       for (std::size_t item = begin; item < end; ++item) {
         const std::size_t n = item / phase_bands, b = 2 * (item % phase_bands) + phase;
         const float* image = x + n * in_image;
         for (std::size_t oh = b * band, oh_end = std::min(oh + band, g.height.windows); oh < oh_end; ++oh) {
-          const float* grad = dy + (n * g.height.windows + oh) * out_row;
+          const std::size_t row = (n * g.height.windows + oh) * out_row;
+          const float* grad = dy + row;
+          if (!activation.is_linear()) {
+            activation_gradient(activation, grad, y + row, out_row, masked.data());
+            grad = masked.data();
+          }
           row_taps(g, oh, taps);
           if (db_sum)
             for (std::size_t ow = 0; ow < g.width.windows; ++ow)

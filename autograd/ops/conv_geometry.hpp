@@ -69,11 +69,33 @@ void im2col(const ConvGeometry& g, const float* image, float* cols);
 // (the adjoint of im2col); padding positions are dropped.
 void col2im(const ConvGeometry& g, const float* cols, float* image);
 
+// conv2d's fused activation (strata/fused_activation.hpp) in the kernels. The forward
+// kernels apply it to each block of outputs while the block is in cache; the backward
+// kernels start from dy, the gradient of the activated output y, and turn it into the
+// gradient of the convolution's output, dy times the slope at y, as they read it.
+inline void apply_activation(const ops::FusedActivation& activation, float* values, std::size_t count) {
+  if (activation.kind == ops::FusedActivation::Kind::relu) {
+    for (std::size_t i = 0; i < count; ++i) values[i] = values[i] < 0.0f ? 0.0f : values[i];  // ops::relu's select
+  } else if (activation.kind == ops::FusedActivation::Kind::leaky_relu) {
+    const float alpha = activation.alpha;
+    for (std::size_t i = 0; i < count; ++i) values[i] = values[i] > 0.0f ? values[i] : values[i] * alpha;
+  }
+}
+// dz[i] = dy[i] times the slope at y[i]: 1 where y > 0, else 0 (relu) or alpha (leaky_relu),
+// the same products as the activations' own backward passes.
+inline void activation_gradient(const ops::FusedActivation& activation, const float* dy, const float* y,
+                                std::size_t count, float* dz) {
+  const float below = activation.kind == ops::FusedActivation::Kind::relu ? 0.0f : activation.alpha;
+  for (std::size_t i = 0; i < count; ++i) dz[i] = y[i] > 0.0f ? dy[i] : dy[i] * below;
+}
+
 // One way of computing conv2d and its gradients: a forward and backward pair with the
 // signatures of conv2d_im2col_forward/backward below (conv.cpp picks one per call).
 struct ConvKernels {
-  void (*forward)(const ConvGeometry&, const float*, const float*, const float*, std::size_t, float*);
-  void (*backward)(const ConvGeometry&, const float*, const float*, std::size_t, const float*, float*, float*, float*);
+  void (*forward)(const ConvGeometry&, const float*, const float*, const float*, std::size_t,
+                  const ops::FusedActivation&, float*);
+  void (*backward)(const ConvGeometry&, const float*, const float*, std::size_t, const ops::FusedActivation&,
+                   const float*, const float*, float*, float*, float*);
 };
 
 // The backward passes' bias gradient, summed per thread and added in thread order:
@@ -82,12 +104,14 @@ struct ConvKernels {
 void add_column_sums(std::size_t rows, std::size_t filters, const float* grad, float* sums);
 void add_partials(const std::vector<std::vector<float>>& partials, float* total);
 
-// conv2d as im2col + sgemm, over blocks of images: out (N*OH*OW, F) = im2col(x) K (+ bias);
-// the backward pass gives dx, dk and dbias (any may be null) from dy, summing per thread
-// chunk and adding the chunks in order. conv_direct.hpp has the same pair for few channels.
+// conv2d as im2col + sgemm, over blocks of images: out (N*OH*OW, F) = activation(im2col(x) K
+// (+ bias)); the backward pass gives dx, dk and dbias (any may be null) from dy, the
+// gradient of that output y (read only for a fused activation), summing per thread chunk
+// and adding the chunks in order. conv_direct.hpp has the same pair for few channels.
 void conv2d_im2col_forward(const ConvGeometry& g, const float* x, const float* kernel, const float* bias,
-                           std::size_t filters, float* out);
+                           std::size_t filters, const ops::FusedActivation& activation, float* out);
 void conv2d_im2col_backward(const ConvGeometry& g, const float* x, const float* kernel, std::size_t filters,
-                            const float* dy, float* dx, float* dk, float* dbias);
+                            const ops::FusedActivation& activation, const float* y, const float* dy, float* dx,
+                            float* dk, float* dbias);
 
 }  // namespace strata::kernels

@@ -160,35 +160,45 @@ void transform_input(const Tiling& t, const float* images, std::size_t first, st
   });
 }
 
-// out (N, OH, OW, F) = A^T m A (+ bias) at each of `tiles` tiles from `first`; outputs past
-// the output's edge are dropped.
+// The filters [begin, end) of the output, whose products m hold (end - begin values per point).
+struct FilterRange {
+  std::size_t begin, end;
+  std::size_t size() const { return end - begin; }
+};
+
+// out (N, OH, OW, F) = A^T m A (+ bias) at each of `tiles` tiles from `first`, for the
+// filters in `range`; outputs past the output's edge are dropped.
 void transform_output(const Tiling& t, const float* m, std::size_t first, std::size_t tiles, const float* bias,
-                      std::size_t filters, float* out) {
+                      const ops::FusedActivation& activation, std::size_t filters, FilterRange range, float* out) {
   const ConvGeometry& g = t.g;
-  const std::size_t out_w = g.width.windows;
+  const std::size_t out_w = g.width.windows, stride = range.size();
   const std::size_t image_size = g.height.windows * out_w * filters;
   for_each_tile(t, first, tiles, [&](std::size_t n, std::size_t tile, std::size_t r, std::size_t c) {
-    for (std::size_t f0 = 0; f0 < filters; f0 += lanes) {
-      const std::size_t width = std::min(lanes, filters - f0);
+    for (std::size_t f0 = range.begin; f0 < range.end; f0 += lanes) {
+      const std::size_t width = std::min(lanes, range.end - f0);
       Tile<tile_in> gathered;
       Tile<tile_out> y;
       if (width < lanes) std::fill_n(&gathered[0][0][0], points * lanes, 0.0f);
       for (std::size_t p = 0; p < points; ++p)
-        copy_lanes(m + (tile * points + p) * filters + f0, width, gathered[p / tile_in][p % tile_in]);
+        copy_lanes(m + (tile * points + p) * stride + f0 - range.begin, width, gathered[p / tile_in][p % tile_in]);
       transform(output_at, gathered, y);
       for (std::size_t i = 0; i < tile_out && r * tile_out + i < g.height.windows; ++i)
         for (std::size_t j = 0; j < tile_out && c * tile_out + j < out_w; ++j) {
           float* dst = out + n * image_size + ((r * tile_out + i) * out_w + c * tile_out + j) * filters + f0;
           for (std::size_t l = 0; l < width; ++l) dst[l] = y[i][j][l] + (bias ? bias[f0 + l] : 0.0f);
+          apply_activation(activation, dst, width);
         }
     }
   });
 }
 
-// dm[slot][p][f] = (A dY A^T)_p for the 4x4 tile of dy (zeros past the output's edge) at
-// each of `tiles` tiles from `first`.
-void transform_output_gradient(const Tiling& t, const float* dy, std::size_t first, std::size_t tiles,
-                               std::size_t filters, float* dm) {
+// dm[slot][p][f] = (A dZ A^T)_p for the 4x4 tile of dz (zeros past the output's edge) at
+// each of `tiles` tiles from `first`, where dz is dy turned into the gradient of the
+// convolution's output (activation_gradient with the activated output y). The tiles cover
+// each output once, so bias_sum (when not null) adds up dz's columns on the way.
+void transform_output_gradient(const Tiling& t, const ops::FusedActivation& activation, const float* y,
+                               const float* dy, std::size_t first, std::size_t tiles, std::size_t filters, float* dm,
+                               float* bias_sum) {
   const ConvGeometry& g = t.g;
   const std::size_t out_w = g.width.windows;
   const std::size_t image_size = g.height.windows * out_w * filters;
@@ -199,9 +209,15 @@ void transform_output_gradient(const Tiling& t, const float* dy, std::size_t fir
       Tile<tile_in> transformed;
       if (!t.interior(r, c) || width < lanes) std::fill_n(&grad[0][0][0], tile_out * tile_out * lanes, 0.0f);
       for (std::size_t i = 0; i < tile_out && r * tile_out + i < g.height.windows; ++i)
-        for (std::size_t j = 0; j < tile_out && c * tile_out + j < out_w; ++j)
-          copy_lanes(dy + n * image_size + ((r * tile_out + i) * out_w + c * tile_out + j) * filters + f0, width,
-                     grad[i][j]);
+        for (std::size_t j = 0; j < tile_out && c * tile_out + j < out_w; ++j) {
+          const std::size_t at = n * image_size + ((r * tile_out + i) * out_w + c * tile_out + j) * filters + f0;
+          if (activation.is_linear())
+            copy_lanes(dy + at, width, grad[i][j]);
+          else
+            activation_gradient(activation, dy + at, y + at, width, grad[i][j]);
+          if (bias_sum)
+            for (std::size_t l = 0; l < width; ++l) bias_sum[f0 + l] += grad[i][j][l];
+        }
       transform(output_a, grad, transformed);
       for (std::size_t p = 0; p < points; ++p)
         copy_lanes(transformed[p / tile_in][p % tile_in], width, dm + (tile * points + p) * filters + f0);
@@ -411,35 +427,50 @@ bool conv2d_winograd_suits(const ConvGeometry& g, std::size_t filters) {
 }
 
 void conv2d_winograd_forward(const ConvGeometry& g, const float* x, const float* kernel, const float* bias,
-                             std::size_t filters, float* out) {
+                             std::size_t filters, const ops::FusedActivation& activation, float* out) {
   const Tiling t{g};
   const std::size_t channels = g.channels;
   const std::shared_ptr<const Tensor> transformed = transformed_kernels().get(kernel, channels, filters, false);
-  const Tensor& u = *transformed;
-  const auto no_setup = [](std::size_t, std::size_t, std::size_t) {};
-  for_each_block(t, filters, no_setup, [&](std::size_t, std::size_t first, std::size_t tiles) {
+  const float* u = transformed->data();
+  // The tiles from `first` through the products for the filters in `range`.
+  const auto tile_block = [&](std::size_t first, std::size_t tiles, FilterRange range) {
     float* v = scratch(0, points * tiles * channels);
-    float* m = scratch(1, points * tiles * filters);
+    float* m = scratch(1, points * tiles * range.size());
     transform_input(t, x, first, tiles, v);
+    const std::size_t n = range.size();
     for (std::size_t p = 0; p < points; ++p) {
       const float* vp = v + p * channels;
-      const float* up = u.data() + p * filters;
-      float* mp = m + p * filters;
-      if (!fixed_n_gemm(false, tiles, filters, channels, vp, points * channels, up, points * filters, 0.0f, mp,
-                        points * filters))
-        sgemm(false, false, tiles, filters, channels, vp, points * channels, up, points * filters, 0.0f, mp,
-              points * filters);
+      const float* up = u + p * filters + range.begin;
+      float* mp = m + p * n;
+      if (!fixed_n_gemm(false, tiles, n, channels, vp, points * channels, up, points * filters, 0.0f, mp, points * n))
+        sgemm(false, false, tiles, n, channels, vp, points * channels, up, points * filters, 0.0f, mp, points * n);
     }
-    transform_output(t, m, first, tiles, bias, filters, out);
+    transform_output(t, m, first, tiles, bias, activation, filters, range, out);
+  };
+  // Fewer images than threads (inference on one image): the threads split the filters
+  // instead, each transforming every tile's inputs (cheap next to its products).
+  const std::size_t filter_groups = (filters + 2 * lanes - 1) / (2 * lanes);
+  if (parallel::chunk_count(g.batch, 1) < parallel::chunk_count(filter_groups, 1)) {
+    const std::size_t per_block = tiles_per_block(t, filters), tiles = g.batch * t.per_image();
+    parallel::for_ranges(filter_groups, 1, [&](std::size_t begin, std::size_t end) {
+      const FilterRange range{begin * 2 * lanes, std::min(filters, end * 2 * lanes)};
+      for (std::size_t first = 0; first < tiles; first += per_block)
+        tile_block(first, std::min(per_block, tiles - first), range);
+    });
+    return;
+  }
+  const auto no_setup = [](std::size_t, std::size_t, std::size_t) {};
+  for_each_block(t, filters, no_setup, [&](std::size_t, std::size_t first, std::size_t tiles) {
+    tile_block(first, tiles, {0, filters});
   });
 }
 
 void conv2d_winograd_backward(const ConvGeometry& g, const float* x, const float* kernel, std::size_t filters,
-                              const float* dy, float* dx, float* dk, float* dbias) {
+                              const ops::FusedActivation& activation, const float* y, const float* dy, float* dx,
+                              float* dk, float* dbias) {
   const Tiling t{g};
   const std::size_t channels = g.channels;
   const std::size_t in_image = g.height.image * g.width.image * channels;
-  const std::size_t out_image = g.height.windows * g.width.windows * filters;
   const std::size_t chunks = std::max<std::size_t>(parallel::chunk_count(g.batch, 1), 1);
   // Tensors, not vectors: the allocator's cache hands back last step's memory instead of
   // fresh pages to fault in.
@@ -448,17 +479,14 @@ void conv2d_winograd_backward(const ConvGeometry& g, const float* x, const float
   std::vector<std::vector<float>> bias_partials(dbias ? chunks : 0, std::vector<float>(filters, 0.0f));
   const std::shared_ptr<const Tensor> ut_shared = dx ? transformed_kernels().get(kernel, channels, filters, true) : nullptr;
   const float* ut = dx ? ut_shared->data() : nullptr;
-  // Per chunk of images: the bias sums, and a zeroed input gradient for the tiles to add into.
-  const auto chunk_start = [&](std::size_t chunk, std::size_t first, std::size_t count) {
-    if (dbias)
-      add_column_sums(count * g.height.windows * g.width.windows, filters, dy + first * out_image,
-                      bias_partials[chunk].data());
+  // Per chunk of images: a zeroed input gradient for the tiles to add into.
+  const auto chunk_start = [&](std::size_t, std::size_t first, std::size_t count) {
     if (dx) std::fill_n(dx + first * in_image, count * in_image, 0.0f);
   };
   for_each_block(t, filters, chunk_start, [&](std::size_t chunk, std::size_t first, std::size_t tiles) {
-    if (!dk && !dx) return;
     float* dm = scratch(1, points * tiles * filters);
-    transform_output_gradient(t, dy, first, tiles, filters, dm);
+    transform_output_gradient(t, activation, y, dy, first, tiles, filters, dm,
+                              dbias ? bias_partials[chunk].data() : nullptr);
     if (dk) {
       float* v = scratch(0, points * tiles * channels);
       transform_input(t, x, first, tiles, v);

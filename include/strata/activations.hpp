@@ -5,6 +5,7 @@
 
 #include <concepts>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,9 @@ class ActivationArg {
   const std::shared_ptr<layers::Layer>& layer() const { return layer_; }
 
   Variable operator()(const Variable& x, bool training) const;
+  // What operator() computes, when a convolution can apply it to its output as it stores
+  // it: linear, "relu", or a layer's fused_activation() (ReLU, LeakyReLU).
+  std::optional<ops::FusedActivation> fused() const;
   // Builds a layer activation for this input shape (batch axis included), so that its
   // weights (a PReLU's alpha) exist as soon as the layer that holds it is built; a no-op
   // for functions.

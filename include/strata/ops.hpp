@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "strata/fused_activation.hpp"
 #include "strata/random.hpp"
 #include "strata/tensor.hpp"
 #include "strata/variable.hpp"
@@ -94,6 +95,8 @@ struct Conv2DOptions {
   std::array<std::size_t, 2> strides{1, 1};
   Padding padding = Padding::valid;
   std::array<std::size_t, 2> dilation_rate{1, 1};
+  // Applied to the output (after the bias) as it is stored (strata/fused_activation.hpp).
+  FusedActivation activation{};
 };
 // x: (n, h, w, c_in); kernel: (kh, kw, c_in, c_out) -> (n, oh, ow, c_out). 'same' pads
 // like TensorFlow: the odd extra row/column goes after (bottom/right).

@@ -18,6 +18,8 @@ Variable LeakyReLU::call(const Variable& x, bool) {
   return ops::relu(x, options_.alpha);
 }
 
+std::optional<ops::FusedActivation> LeakyReLU::fused_activation() const { return ops::fused_relu(options_.alpha); }
+
 void LeakyReLU::add_config(Json& config) const { config["alpha"] = detail::float32_json(options_.alpha); }
 
 std::shared_ptr<LeakyReLU> LeakyReLU::from_config(const ConfigReader& config) {

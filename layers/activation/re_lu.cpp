@@ -30,6 +30,10 @@ Variable ReLU::call(const Variable& x, bool) {
   return ops::relu(x, options_.negative_slope, options_.max_value, options_.threshold);
 }
 
+std::optional<ops::FusedActivation> ReLU::fused_activation() const {
+  return ops::fused_relu(options_.negative_slope, options_.max_value, options_.threshold);
+}
+
 void ReLU::add_config(Json& config) const {
   config["max_value"] = options_.max_value ? detail::float32_json(*options_.max_value) : Json(nullptr);
   config["negative_slope"] = detail::float32_json(options_.negative_slope);

@@ -66,7 +66,9 @@ void Conv2D::build_weights(const TensorShape& input_shape) {
   options_.activation.build(output_shape);
 }
 
-Variable Conv2D::call(const Variable& x, bool training) {
+// The convolution (and bias) with `activation` applied inside the op; grouped convolutions
+// take only the linear one.
+Variable Conv2D::convolve(const Variable& x, const ops::FusedActivation& activation) {
   const TensorShape shape = to_tensor_shape(x.shape());
   if (auto message = detail::check_min_ndim(shape, 4)) incompatible_input(*message);
   const std::size_t in_channels = kernel_->shape()[2] * options_.groups;
@@ -82,7 +84,8 @@ Variable Conv2D::call(const Variable& x, bool training) {
   }
   const ops::Conv2DOptions conv{.strides = detail::to_array(options_.strides),
                                 .padding = detail::to_op_padding(options_.padding),
-                                .dilation_rate = detail::to_array(options_.dilation_rate)};
+                                .dilation_rate = detail::to_array(options_.dilation_rate),
+                                .activation = activation};
   Variable y = images;
   if (options_.groups == 1) {
     y = bias_ ? ops::conv2d(images, *kernel_, *bias_, conv) : ops::conv2d(images, *kernel_, conv);
@@ -103,9 +106,26 @@ Variable Conv2D::call(const Variable& x, bool training) {
     for (const Dim& d : out_shape) unfolded.push_back(static_cast<std::int64_t>(*d));
     y = ops::reshape(y, unfolded);
   }
-  y = options_.activation(y, training);
+  return y;
+}
+
+Variable Conv2D::call(const Variable& x, bool training) {
+  // The layer's own activation goes inside the convolution op when it can (relu, LeakyReLU).
+  const std::optional<ops::FusedActivation> fused =
+      options_.groups == 1 ? options_.activation.fused() : std::nullopt;
+  Variable y = convolve(x, fused.value_or(ops::FusedActivation{}));
+  if (!fused) y = options_.activation(y, training);
   add_activity_loss(options_.activity_regularizer.ptr(), y);
   return y;
+}
+
+std::optional<Variable> Conv2D::call_with_activation(const Variable& x, bool,
+                                                     const ops::FusedActivation& activation) {
+  // The next layer's activation must come straight after the convolution: not after this
+  // layer's own activation, nor after its activity regularizer has seen the output.
+  if (options_.groups != 1 || !options_.activation.is_linear() || options_.activity_regularizer.ptr())
+    return std::nullopt;
+  return convolve(x, activation);
 }
 
 void Conv2D::add_config(Json& config) const {

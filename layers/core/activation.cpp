@@ -20,6 +20,8 @@ void Activation::build_weights(const TensorShape& input_shape) { options_.activa
 
 Variable Activation::call(const Variable& x, bool training) { return options_.activation(x, training); }
 
+std::optional<ops::FusedActivation> Activation::fused_activation() const { return options_.activation.fused(); }
+
 void Activation::add_config(Json& config) const { config["activation"] = options_.activation.to_config(); }
 
 std::shared_ptr<Activation> Activation::from_config(const ConfigReader& config) {

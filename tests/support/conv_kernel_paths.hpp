@@ -31,14 +31,15 @@ using kernels::ConvKernels;
 
 inline const ConvKernels im2col_kernels{kernels::conv2d_im2col_forward, kernels::conv2d_im2col_backward};
 
-// y, dx, dk and db of one path on the same inputs.
+// y, dx, dk and db of one path on the same inputs (dy: the gradient of the activated y).
 inline std::array<Tensor, 4> run_conv_kernels(const ConvKernels& path, const kernels::ConvGeometry& g, const Tensor& x,
-                                              const Tensor& k, const Tensor& b, const Tensor& dy) {
+                                              const Tensor& k, const Tensor& b, const Tensor& dy,
+                                              const ops::FusedActivation& activation = {}) {
   const std::size_t filters = k.dim(3);
   Tensor y = Tensor::empty(dy.shape()), dx = Tensor::empty(x.shape()), dk = Tensor::empty(k.shape());
   Tensor db = Tensor::empty({filters});
-  path.forward(g, x.data(), k.data(), b.data(), filters, y.data());
-  path.backward(g, x.data(), k.data(), filters, dy.data(), dx.data(), dk.data(), db.data());
+  path.forward(g, x.data(), k.data(), b.data(), filters, activation, y.data());
+  path.backward(g, x.data(), k.data(), filters, activation, y.data(), dy.data(), dx.data(), dk.data(), db.data());
   return {y, dx, dk, db};
 }
 

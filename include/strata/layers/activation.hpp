@@ -25,6 +25,7 @@ class Activation : public Layer {
   explicit Activation(ActivationOptions options = {});
 
   std::string class_name() const override { return "Activation"; }
+  std::optional<ops::FusedActivation> fused_activation() const override;
   const ActivationOptions& options() const { return options_; }
   // The activation layer, when one was given.
   std::vector<std::shared_ptr<Layer>> sublayers() const override;

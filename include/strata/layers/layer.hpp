@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "strata/fused_activation.hpp"
 #include "strata/json.hpp"
 #include "strata/variable.hpp"
 
@@ -83,6 +84,16 @@ class Layer {
 
   // Applies the layer, building it from x's shape on first use.
   Variable operator()(const Variable& x, bool training = false);
+
+  // This layer and then `next` (both built) as one op, when next is an activation this
+  // layer's op can apply to its own output as it stores it (a Conv2D followed by ReLU or
+  // LeakyReLU): next's output, with the values and gradients of calling the two in turn,
+  // minus the activation's passes over memory. Nothing when the pair does not fuse: the
+  // caller then calls the two. Sequential tries it for each pair of neighbours.
+  std::optional<Variable> call_fused(const Variable& x, bool training, Layer& next);
+  // The activation this layer computes, when a preceding layer's op may apply it instead
+  // (see call_fused); nothing by default.
+  virtual std::optional<ops::FusedActivation> fused_activation() const { return std::nullopt; }
   virtual TensorShape compute_output_shape(const TensorShape& input_shape) const;
 
   // Keras's get_config(): base keys (name, trainable, dtype, batch_input_shape when given)
@@ -115,6 +126,10 @@ class Layer {
 
   virtual void build_weights(const TensorShape& input_shape);
   virtual Variable call(const Variable& x, bool training) = 0;
+  // call() with `activation` applied to the output inside this layer's op (call_fused);
+  // nothing, when the layer cannot, by default.
+  virtual std::optional<Variable> call_with_activation(const Variable& x, bool training,
+                                                       const ops::FusedActivation& activation);
   // The layer's own config keys, appended after the base keys.
   virtual void add_config(Json& config) const;
 

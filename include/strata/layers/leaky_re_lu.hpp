@@ -25,6 +25,7 @@ class LeakyReLU : public Layer {
   explicit LeakyReLU(LeakyReLUOptions options = {});
 
   std::string class_name() const override { return "LeakyReLU"; }
+  std::optional<ops::FusedActivation> fused_activation() const override;
   const LeakyReLUOptions& options() const { return options_; }
 
   static std::shared_ptr<LeakyReLU> from_config(const ConfigReader& config);

@@ -27,6 +27,7 @@ class ReLU : public Layer {
   explicit ReLU(ReLUOptions options = {});
 
   std::string class_name() const override { return "ReLU"; }
+  std::optional<ops::FusedActivation> fused_activation() const override;
   const ReLUOptions& options() const { return options_; }
 
   static std::shared_ptr<ReLU> from_config(const ConfigReader& config);
