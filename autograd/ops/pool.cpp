@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -93,6 +94,69 @@ Tensor zeros_like_images(const ConvGeometry& g, const Shape& shape) {
 
 Shape output_shape(const ConvGeometry& g) { return {g.batch, g.height.windows, g.width.windows, g.channels}; }
 
+
+// True when the windows along `a` cover each position exactly once (pool size = stride,
+// and the windows reach both ends): then the backward pass writes each cell of dx once
+// and needs no zeroing first.
+bool covers_once(const WindowAxis& a) {
+  return a.stride == a.kernel && a.start(0) <= 0 &&
+         a.start(a.windows - 1) + static_cast<std::ptrdiff_t>(a.kernel) >= static_cast<std::ptrdiff_t>(a.image);
+}
+
+// max_pool2d under a tape. Each output keeps where its maximum lies as the cell's number
+// in its (clipped) window, row-major, the first one on ties: Index is 1 byte for windows of
+// up to 256 cells, 8 times less to write and read back than a flat index.
+template <class Index>
+Variable record_max_pool2d(const Variable& x, const ConvGeometry& g, Tensor out) {
+  const std::size_t channels = g.channels, row = g.width.image * channels;
+  const float* px = x.value().data();
+  float* po = out.data();
+  auto argmax = std::make_shared<std::vector<Index>>(out.size());
+  Index* pa = argmax->data();
+  for_each_window(g, [=](std::size_t o, std::size_t base, Span rows, Span cols) {
+    Index cell = 0;
+    for (std::size_t ih = rows.begin; ih < rows.end; ++ih)
+      for (std::size_t iw = cols.begin; iw < cols.end; ++iw, ++cell) {
+        const float* at = px + base + ih * row + iw * channels;
+        if (cell == 0) {
+          std::copy_n(at, channels, po + o);
+          std::fill_n(pa + o, channels, Index{0});
+          continue;
+        }
+        // Selects rather than a branch, so the loop vectorizes (NaN never compares greater).
+        for (std::size_t c = 0; c < channels; ++c) {
+          const bool greater = at[c] > po[o + c];
+          po[o + c] = greater ? at[c] : po[o + c];
+          pa[o + c] = greater ? cell : pa[o + c];
+        }
+      }
+  });
+  return autograd::record("max_pool2d", std::move(out), {x}, [x, argmax, g](BackwardContext& c) {
+    // Each window writes its cells: dy at the maximum, zero elsewhere. Where windows
+    // overlap they add instead, and where some cells lie in no window dx starts at zero.
+    const bool once = covers_once(g.height) && covers_once(g.width);
+    const bool overlap = g.height.stride < g.height.kernel || g.width.stride < g.width.kernel;
+    Tensor dx = once ? Tensor::empty(x.shape()) : zeros_like_images(g, x.shape());
+    const std::size_t channels = g.channels, row = g.width.image * channels;
+    const float* dy = c.grad_output.data();
+    float* pd = dx.data();
+    const Index* index = argmax->data();
+    // Each image's windows lie in that image, so threads taking whole images never collide.
+    for_each_window(g, [=](std::size_t o, std::size_t base, Span rows, Span cols) {
+      Index cell = 0;
+      for (std::size_t ih = rows.begin; ih < rows.end; ++ih)
+        for (std::size_t iw = cols.begin; iw < cols.end; ++iw, ++cell) {
+          float* at = pd + base + ih * row + iw * channels;
+          if (overlap)
+            for (std::size_t ch = 0; ch < channels; ++ch) at[ch] += index[o + ch] == cell ? dy[o + ch] : 0.0f;
+          else
+            for (std::size_t ch = 0; ch < channels; ++ch) at[ch] = index[o + ch] == cell ? dy[o + ch] : 0.0f;
+        }
+    });
+    c.add(0, std::move(dx));
+  });
+}
+
 }  // namespace
 
 Variable max_pool2d(const Variable& x, const Pool2DOptions& options) {
@@ -113,44 +177,8 @@ Variable max_pool2d(const Variable& x, const Pool2DOptions& options) {
     });
     return constant(std::move(out));
   }
-  // The flat index in x of each output's maximum (the first one in row-major window order
-  // on ties), so the backward pass routes the gradient without comparing values again.
-  auto argmax = std::make_shared<std::vector<std::size_t>>(out.size());
-  std::size_t* pa = argmax->data();
-  for_each_window(g, [=](std::size_t o, std::size_t base, Span rows, Span cols) {
-    bool first = true;
-    for (std::size_t ih = rows.begin; ih < rows.end; ++ih)
-      for (std::size_t iw = cols.begin; iw < cols.end; ++iw) {
-        const std::size_t at = base + ih * row + iw * channels;
-        const float* cell = px + at;
-        if (first) {
-          for (std::size_t c = 0; c < channels; ++c) {
-            po[o + c] = cell[c];
-            pa[o + c] = at + c;
-          }
-          first = false;
-          continue;
-        }
-        // Selects rather than a branch, so the loop vectorizes (NaN never compares greater).
-        for (std::size_t c = 0; c < channels; ++c) {
-          const bool greater = cell[c] > po[o + c];
-          po[o + c] = greater ? cell[c] : po[o + c];
-          pa[o + c] = greater ? at + c : pa[o + c];
-        }
-      }
-  });
-  return autograd::record("max_pool2d", std::move(out), {x}, [x, argmax, g](BackwardContext& c) {
-    Tensor dx = zeros_like_images(g, x.shape());
-    const float* dy = c.grad_output.data();
-    float* pd = dx.data();
-    const std::size_t* index = argmax->data();
-    // Each image's maxima lie in that image, so threads taking whole images never collide.
-    const std::size_t out_plane = g.height.windows * g.width.windows * g.channels;
-    parallel::parallel_for(g.batch, 1, [&](std::size_t, std::size_t first, std::size_t last) {
-      for (std::size_t i = first * out_plane; i < last * out_plane; ++i) pd[index[i]] += dy[i];
-    });
-    c.add(0, std::move(dx));
-  });
+  if (g.height.kernel * g.width.kernel <= 256) return record_max_pool2d<std::uint8_t>(x, g, std::move(out));
+  return record_max_pool2d<std::uint32_t>(x, g, std::move(out));
 }
 
 Variable avg_pool2d(const Variable& x, const Pool2DOptions& options) {

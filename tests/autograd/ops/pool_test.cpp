@@ -70,6 +70,8 @@ const std::vector<PoolCase> kPoolCases = {
     {{2, 5, 5, 3}, {2, 2}, {2, 2}, Padding::same},  {{1, 5, 6, 2}, {3, 3}, {1, 1}, Padding::valid},
     {{1, 5, 6, 2}, {3, 3}, {1, 1}, Padding::same},  {{1, 7, 6, 2}, {3, 2}, {2, 3}, Padding::same},
     {{1, 6, 7, 2}, {2, 3}, {3, 2}, Padding::valid}, {{1, 4, 4, 2}, {3, 3}, {2, 2}, Padding::same},
+    // Windows of more than 256 cells (max_pool2d keeps a wider cell number for them).
+    {{1, 17, 18, 2}, {16, 17}, {1, 1}, Padding::valid},
 };
 
 // The definition, with TensorFlow's padding written out: 'valid' out = (in - k) / s + 1;
