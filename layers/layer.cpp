@@ -124,19 +124,31 @@ Variable Layer::operator()(const Variable& x, bool training) {
   return call(x, training);
 }
 
-std::optional<Variable> Layer::call_fused(const Variable& x, bool training, Layer& next) {
-  if (!built_ || !next.built_) return std::nullopt;
-  const std::optional<ops::FusedActivation> activation = next.fused_activation();
-  if (!activation) return std::nullopt;
+std::optional<Layer::Fused> Layer::call_fused(const Variable& x, bool training,
+                                              std::span<const std::shared_ptr<Layer>> next) {
+  if (!built_) return std::nullopt;
+  FusedTail tail;
+  std::size_t taken = 0;
+  if (taken < next.size() && next[taken]->built_)
+    if (std::optional<ops::FusedActivation> activation = next[taken]->fused_activation()) {
+      tail.activation = *activation;
+      ++taken;
+    }
+  if (taken < next.size() && next[taken]->built_)
+    if (std::optional<ops::Pool2DOptions> pool = next[taken]->fused_max_pool()) {
+      tail.max_pool = *pool;
+      ++taken;
+    }
+  if (taken == 0) return std::nullopt;
   if (!in_inference_scope) call_losses_.clear();  // as operator() does before call()
-  std::optional<Variable> y = call_with_activation(x, training, *activation);
-  if (y && !in_inference_scope) next.call_losses_.clear();  // as next's own call would
-  return y;
+  std::optional<Variable> y = call_with_tail(x, training, tail);
+  if (!y) return std::nullopt;
+  if (!in_inference_scope)
+    for (std::size_t i = 0; i < taken; ++i) next[i]->call_losses_.clear();  // as their own calls would
+  return Fused{std::move(*y), taken};
 }
 
-std::optional<Variable> Layer::call_with_activation(const Variable&, bool, const ops::FusedActivation&) {
-  return std::nullopt;
-}
+std::optional<Variable> Layer::call_with_tail(const Variable&, bool, const FusedTail&) { return std::nullopt; }
 
 TensorShape Layer::compute_output_shape(const TensorShape& input_shape) const { return input_shape; }
 

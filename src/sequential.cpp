@@ -147,17 +147,16 @@ Variable Sequential::operator()(const Variable& x, bool training) {
     throw ShapeError(fmt::format("Input 0 of layer \"{}\" is incompatible with the layer: expected shape={}, found "
                                  "shape={}",
                                  name_, to_string(expected), to_string(to_tensor_shape(x.shape()))));
-  // A layer whose op can apply the next layer's activation as it stores its output (Conv2D
-  // then LeakyReLU) runs the pair as one op: the same values and gradients, minus the
-  // activation's passes over memory.
+  // A layer whose op can take in the layers after it (Conv2D, then LeakyReLU, then
+  // MaxPooling2D) runs them as one op: the same values and gradients, minus their passes
+  // over memory (Layer::call_fused).
   Variable y = x;
+  const std::span<const std::shared_ptr<layers::Layer>> all(layers_);
   for (std::size_t i = 0; i < layers_.size(); ++i) {
-    if (i + 1 < layers_.size()) {
-      if (std::optional<Variable> fused = layers_[i]->call_fused(y, training, *layers_[i + 1])) {
-        y = std::move(*fused);
-        ++i;
-        continue;
-      }
+    if (std::optional<layers::Layer::Fused> fused = layers_[i]->call_fused(y, training, all.subspan(i + 1))) {
+      y = std::move(fused->output);
+      i += fused->layers;
+      continue;
     }
     y = (*layers_[i])(y, training);
   }

@@ -319,53 +319,20 @@ const float* window_matrix(const ConvGeometry& g, const Tensor& image, Tensor& s
   return storage.data();
 }
 
-// Few input channels: direct loops; a 3x3 kernel at stride 1: Winograd; otherwise im2col.
-kernels::ConvKernels conv_path(const ConvGeometry& g, std::size_t filters) {
-  if (kernels::conv2d_direct_suits(g, filters))
-    return {kernels::conv2d_direct_forward, kernels::conv2d_direct_backward};
-  if (kernels::conv2d_winograd_suits(g, filters))
-    return {kernels::conv2d_winograd_forward, kernels::conv2d_winograd_backward};
-  return {kernels::conv2d_im2col_forward, kernels::conv2d_im2col_backward};
-}
-
 // out = im2col(x) (N*OH*OW, KH*KW*C) x kernel (KH*KW*C, F): Keras's kernel layout is already
 // that matrix, and the product's rows are the NHWC output positions.
 Variable conv2d_with_bias(const Variable& x, const Variable& kernel, const Variable* bias,
                           const Conv2DOptions& options) {
-  constexpr const char* op = "conv2d";
-  check_inputs(op, x, kernel, "(kernel_height, kernel_width, in_channels, filters)", options.strides,
-               options.dilation_rate);
-  const Shape& xs = x.shape();
-  const Shape& ks = kernel.shape();
-  if (xs[3] != ks[2])
-    throw ShapeError(fmt::format("conv2d: the input {} has {} channels but the kernel {} expects {}",
-                                 shape_to_string(xs), xs[3], shape_to_string(ks), ks[2]));
-  ConvGeometry g{.batch = xs[0], .channels = xs[3], .height = {}, .width = {}};
-  for (std::size_t axis = 0; axis < 2; ++axis) {
-    const std::size_t image = xs[1 + axis], size = ks[axis];
-    const std::size_t stride = options.strides[axis], dilation = options.dilation_rate[axis];
-    if (options.padding == Padding::valid && image < dilated_size(size, dilation))
-      throw ShapeError(fmt::format(
-          "conv2d: one of the dimensions in the output is <= 0 due to downsampling. Consider increasing the input "
-          "size. Received input shape {} and kernel {} with dilation_rate {} and padding 'valid'",
-          shape_to_string(xs), shape_to_string(ks), pair_to_string(options.dilation_rate)));
-    const std::size_t windows = conv_output_length(image, size, options.padding, stride, dilation);
-    (axis == 0 ? g.height : g.width) =
-        WindowAxis{.image = image, .windows = windows, .kernel = size, .stride = stride, .dilation = dilation,
-                   .pad_before = kernels::pad_before(options.padding, image, windows, size, stride, dilation)};
-  }
-  const std::size_t filters = ks[3];
-  if (bias && bias->shape() != Shape{filters})
-    throw ShapeError(fmt::format("conv2d: the bias {} does not match the kernel's {} filters",
-                                 shape_to_string(bias->shape()), filters));
+  const ConvGeometry g = kernels::conv2d_geometry(x, kernel, bias, options);
+  const std::size_t filters = kernel.shape()[3];
   Tensor out = Tensor::empty({g.batch, g.height.windows, g.width.windows, filters});
-  const kernels::ConvKernels path = conv_path(g, filters);
+  const kernels::ConvKernels path = kernels::conv2d_path(g, filters);
   const ops::FusedActivation activation = options.activation;
   path.forward(g, x.value().data(), kernel.value().data(), bias ? bias->value().data() : nullptr, filters, activation,
                out.data());
   std::vector<Variable> inputs{x, kernel};
   if (bias) inputs.push_back(*bias);
-  return autograd::record(op, std::move(out), std::move(inputs),
+  return autograd::record("conv2d", std::move(out), std::move(inputs),
                           [x, kernel, g, filters, path, activation, has_bias = bias != nullptr](BackwardContext& c) {
     const bool need_bias = has_bias && c.needs(2);
     Tensor dx = c.needs(0) ? Tensor::empty(x.shape()) : Tensor();
@@ -462,3 +429,45 @@ Variable conv2d_transpose(const Variable& x, const Variable& kernel, const Conv2
 }
 
 }  // namespace strata::ops
+
+namespace strata::kernels {
+
+ConvGeometry conv2d_geometry(const Variable& x, const Variable& kernel, const Variable* bias,
+                             const ops::Conv2DOptions& options) {
+  constexpr const char* op = "conv2d";
+  ops::check_inputs(op, x, kernel, "(kernel_height, kernel_width, in_channels, filters)", options.strides,
+                    options.dilation_rate);
+  const Shape& xs = x.shape();
+  const Shape& ks = kernel.shape();
+  if (xs[3] != ks[2])
+    throw ShapeError(fmt::format("conv2d: the input {} has {} channels but the kernel {} expects {}",
+                                 shape_to_string(xs), xs[3], shape_to_string(ks), ks[2]));
+  ConvGeometry g{.batch = xs[0], .channels = xs[3], .height = {}, .width = {}};
+  for (std::size_t axis = 0; axis < 2; ++axis) {
+    const std::size_t image = xs[1 + axis], size = ks[axis];
+    const std::size_t stride = options.strides[axis], dilation = options.dilation_rate[axis];
+    if (options.padding == ops::Padding::valid && image < ops::dilated_size(size, dilation))
+      throw ShapeError(fmt::format(
+          "conv2d: one of the dimensions in the output is <= 0 due to downsampling. Consider increasing the input "
+          "size. Received input shape {} and kernel {} with dilation_rate {} and padding 'valid'",
+          shape_to_string(xs), shape_to_string(ks), ops::pair_to_string(options.dilation_rate)));
+    const std::size_t windows = ops::conv_output_length(image, size, options.padding, stride, dilation);
+    (axis == 0 ? g.height : g.width) =
+        WindowAxis{.image = image, .windows = windows, .kernel = size, .stride = stride, .dilation = dilation,
+                   .pad_before = pad_before(options.padding, image, windows, size, stride, dilation)};
+  }
+  const std::size_t filters = ks[3];
+  if (bias && bias->shape() != Shape{filters})
+    throw ShapeError(fmt::format("conv2d: the bias {} does not match the kernel's {} filters",
+                                 shape_to_string(bias->shape()), filters));
+  return g;
+}
+
+// Few input channels: direct loops; a 3x3 kernel at stride 1: Winograd; otherwise im2col.
+ConvKernels conv2d_path(const ConvGeometry& g, std::size_t filters) {
+  if (conv2d_direct_suits(g, filters)) return {conv2d_direct_forward, conv2d_direct_backward};
+  if (conv2d_winograd_suits(g, filters)) return {conv2d_winograd_forward, conv2d_winograd_backward};
+  return {conv2d_im2col_forward, conv2d_im2col_backward};
+}
+
+}  // namespace strata::kernels

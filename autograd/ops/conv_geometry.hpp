@@ -69,7 +69,7 @@ void im2col(const ConvGeometry& g, const float* image, float* cols);
 // (the adjoint of im2col); padding positions are dropped.
 void col2im(const ConvGeometry& g, const float* cols, float* image);
 
-// conv2d's fused activation (strata/fused_activation.hpp) in the kernels. The forward
+// conv2d's fused activation (strata/fused_ops.hpp) in the kernels. The forward
 // kernels apply it to each block of outputs while the block is in cache; the backward
 // kernels start from dy, the gradient of the activated output y, and turn it into the
 // gradient of the convolution's output, dy times the slope at y, as they read it.
@@ -97,6 +97,13 @@ struct ConvKernels {
   void (*backward)(const ConvGeometry&, const float*, const float*, std::size_t, const ops::FusedActivation&,
                    const float*, const float*, float*, float*, float*);
 };
+
+// conv2d's checks (errors name conv2d) and its window geometry for x, kernel and bias (conv.cpp).
+ConvGeometry conv2d_geometry(const Variable& x, const Variable& kernel, const Variable* bias,
+                             const ops::Conv2DOptions& options);
+// The kernel pair conv2d uses for g: direct loops for few input channels, Winograd for a
+// 3x3 kernel at stride 1, otherwise im2col + sgemm.
+ConvKernels conv2d_path(const ConvGeometry& g, std::size_t filters);
 
 // The backward passes' bias gradient, summed per thread and added in thread order:
 // sums[f] += the sum over `rows` rows of grad (rows x filters), and total = the partials

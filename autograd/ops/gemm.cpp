@@ -75,7 +75,7 @@ void parallel_sgemm(bool transpose_a, bool transpose_b, std::size_t m, std::size
 }
 
 float* scratch(std::size_t slot, std::size_t count) {
-  constexpr std::size_t slots = 4;
+  constexpr std::size_t slots = 6;
   if (slot >= slots) throw std::logic_error("kernels::scratch: slot out of range");
   thread_local std::array<std::unique_ptr<float[]>, slots> buffers;
   thread_local std::array<std::size_t, slots> sizes{};

@@ -9,6 +9,7 @@
 
 #include "autograd/node.hpp"
 #include "autograd/ops/conv_geometry.hpp"
+#include "autograd/ops/pool_kernels.hpp"
 #include "autograd/parallel/parallel.hpp"
 #include "strata/error.hpp"
 #include "strata/ops.hpp"
@@ -23,30 +24,6 @@ namespace {
 
 std::string pair_to_string(const std::array<std::size_t, 2>& v) { return fmt::format("({}, {})", v[0], v[1]); }
 
-ConvGeometry pool_geometry(const char* op, const Variable& x, const Pool2DOptions& options) {
-  if (x.rank() != 4)
-    throw ShapeError(fmt::format("{}: expected a 4-d input (batch, height, width, channels), got shape {}", op,
-                                 shape_to_string(x.shape())));
-  if (options.pool_size[0] == 0 || options.pool_size[1] == 0)
-    throw ValueError(fmt::format("{}: the `pool_size` argument must be a tuple of 2 positive integers, got {}", op,
-                                 pair_to_string(options.pool_size)));
-  const Shape& xs = x.shape();
-  ConvGeometry g{.batch = xs[0], .channels = xs[3], .height = {}, .width = {}};
-  for (std::size_t axis = 0; axis < 2; ++axis) {
-    const std::size_t image = xs[1 + axis], size = options.pool_size[axis];
-    const std::size_t stride = options.strides[axis] == 0 ? size : options.strides[axis];
-    if (options.padding == Padding::valid && image < size)
-      throw ShapeError(fmt::format("{}: computed output size would be zero or negative. Received input shape {} "
-                                   "with pool_size {} and padding 'valid'",
-                                   op, shape_to_string(xs), pair_to_string(options.pool_size)));
-    const std::size_t windows = conv_output_length(image, size, options.padding, stride);
-    (axis == 0 ? g.height : g.width) =
-        WindowAxis{.image = image, .windows = windows, .kernel = size, .stride = stride, .dilation = 1,
-                   .pad_before = kernels::pad_before(options.padding, image, windows, size, stride, 1)};
-  }
-  return g;
-}
-
 // The part [begin, end) of window w's cells that lies inside the image.
 struct Span {
   std::size_t begin, end;
@@ -58,27 +35,42 @@ Span clip(const WindowAxis& a, std::size_t window) {
           static_cast<std::size_t>(std::clamp<std::ptrdiff_t>(stop, 0, static_cast<std::ptrdiff_t>(a.image)))};
 }
 
-// Calls f(out, base, rows, cols) for every output position (n, oh, ow), whole images split
-// over the pool: out is its flat offset in the output, base the offset of image n in x,
+// Calls f(out, base, rows, cols) for every output position (n, oh, ow) of the images
+// [first, last): out is its flat offset in the output, base the offset of image n in x,
 // and rows/cols the part of its window inside the image (never empty with TensorFlow's
-// padding). f should capture by value: each thread calls a private copy, whose pointers
-// and sizes the compiler then knows the outputs cannot overwrite.
+// padding).
+template <class F>
+void visit_windows(const ConvGeometry& g, std::size_t first, std::size_t last, F& visit) {
+  const std::size_t image_plane = g.height.image * g.width.image * g.channels;
+  const std::size_t channels = g.channels, out_plane = g.height.windows * g.width.windows * channels;
+  for (std::size_t n = first; n < last; ++n) {
+    std::size_t out = n * out_plane;
+    for (std::size_t oh = 0; oh < g.height.windows; ++oh) {
+      const Span rows = clip(g.height, oh);
+      for (std::size_t ow = 0; ow < g.width.windows; ++ow, out += channels)
+        visit(out, n * image_plane, rows, clip(g.width, ow));
+    }
+  }
+}
+
+// f(first, last) for ranges of whole images split over the pool (at least 128 KB of input
+// each).
+template <class F>
+void for_image_ranges(const ConvGeometry& g, F&& f) {
+  const std::size_t image_plane = g.height.image * g.width.image * g.channels;
+  const std::size_t grain = std::max<std::size_t>(1, (std::size_t{1} << 15) / std::max<std::size_t>(image_plane, 1));
+  parallel::for_ranges(g.batch, grain, f);
+}
+
+// visit_windows over the whole batch, split over the pool. f should capture by value: each
+// thread calls a private copy, whose pointers and sizes the compiler then knows the
+// outputs cannot overwrite.
 template <class F>
 void for_each_window(const ConvGeometry& geometry, F&& f) {
-  const std::size_t image_plane = geometry.height.image * geometry.width.image * geometry.channels;
-  const std::size_t grain = std::max<std::size_t>(1, (std::size_t{1} << 15) / std::max<std::size_t>(image_plane, 1));
-  parallel::parallel_for(geometry.batch, grain, [&](std::size_t, std::size_t first, std::size_t last) {
+  for_image_ranges(geometry, [&](std::size_t first, std::size_t last) {
     const ConvGeometry g = geometry;
     F visit = f;
-    const std::size_t channels = g.channels, out_plane = g.height.windows * g.width.windows * channels;
-    for (std::size_t n = first; n < last; ++n) {
-      std::size_t out = n * out_plane;
-      for (std::size_t oh = 0; oh < g.height.windows; ++oh) {
-        const Span rows = clip(g.height, oh);
-        for (std::size_t ow = 0; ow < g.width.windows; ++ow, out += channels)
-          visit(out, n * image_plane, rows, clip(g.width, ow));
-      }
-    }
+    visit_windows(g, first, last, visit);
   });
 }
 
@@ -96,62 +88,92 @@ Shape output_shape(const ConvGeometry& g) { return {g.batch, g.height.windows, g
 
 
 // True when the windows along `a` cover each position exactly once (pool size = stride,
-// and the windows reach both ends): then the backward pass writes each cell of dx once
-// and needs no zeroing first.
+// and the windows reach both ends).
 bool covers_once(const WindowAxis& a) {
   return a.stride == a.kernel && a.start(0) <= 0 &&
          a.start(a.windows - 1) + static_cast<std::ptrdiff_t>(a.kernel) >= static_cast<std::ptrdiff_t>(a.image);
 }
 
-// max_pool2d under a tape. Each output keeps where its maximum lies as the cell's number
-// in its (clipped) window, row-major, the first one on ties: Index is 1 byte for windows of
-// up to 256 cells, 8 times less to write and read back than a flat index.
-template <class Index>
-Variable record_max_pool2d(const Variable& x, const ConvGeometry& g, Tensor out) {
+// The maxima only (inference), which the compiler vectorizes over the channels.
+void max_pool_images(const ConvGeometry& geometry, std::size_t first, std::size_t last, const float* x, float* out) {
+  const ConvGeometry g = geometry;
   const std::size_t channels = g.channels, row = g.width.image * channels;
-  const float* px = x.value().data();
-  float* po = out.data();
-  auto argmax = std::make_shared<std::vector<Index>>(out.size());
-  Index* pa = argmax->data();
-  for_each_window(g, [=](std::size_t o, std::size_t base, Span rows, Span cols) {
+  auto visit = [=](std::size_t o, std::size_t base, Span rows, Span cols) {
+    std::copy_n(x + base + rows.begin * row + cols.begin * channels, channels, out + o);
+    for (std::size_t ih = rows.begin; ih < rows.end; ++ih)
+      for (std::size_t iw = cols.begin; iw < cols.end; ++iw) {
+        const float* cell = x + base + ih * row + iw * channels;
+        for (std::size_t c = 0; c < channels; ++c) out[o + c] = cell[c] > out[o + c] ? cell[c] : out[o + c];
+      }
+  };
+  visit_windows(g, first, last, visit);
+}
+
+template <class Index>
+void max_pool_indexed_images(const ConvGeometry& geometry, std::size_t first, std::size_t last, const float* x,
+                             float* out, Index* index) {
+  const ConvGeometry g = geometry;  // a local copy: the stores below cannot change it
+  const std::size_t channels = g.channels, row = g.width.image * channels;
+  auto visit = [=](std::size_t o, std::size_t base, Span rows, Span cols) {
     Index cell = 0;
     for (std::size_t ih = rows.begin; ih < rows.end; ++ih)
       for (std::size_t iw = cols.begin; iw < cols.end; ++iw, ++cell) {
-        const float* at = px + base + ih * row + iw * channels;
+        const float* at = x + base + ih * row + iw * channels;
         if (cell == 0) {
-          std::copy_n(at, channels, po + o);
-          std::fill_n(pa + o, channels, Index{0});
+          std::copy_n(at, channels, out + o);
+          std::fill_n(index + o, channels, Index{0});
           continue;
         }
         // Selects rather than a branch, so the loop vectorizes (NaN never compares greater).
         for (std::size_t c = 0; c < channels; ++c) {
-          const bool greater = at[c] > po[o + c];
-          po[o + c] = greater ? at[c] : po[o + c];
-          pa[o + c] = greater ? cell : pa[o + c];
+          const bool greater = at[c] > out[o + c];
+          out[o + c] = greater ? at[c] : out[o + c];
+          index[o + c] = greater ? cell : index[o + c];
         }
       }
-  });
+  };
+  visit_windows(g, first, last, visit);
+}
+
+template <class Index>
+void max_pool_indexed_backward_images(const ConvGeometry& geometry, std::size_t first, std::size_t last,
+                                      const Index* index, const float* dy, float* dx) {
+  const ConvGeometry g = geometry;
+  const std::size_t channels = g.channels, row = g.width.image * channels;
+  const bool overlap = g.height.stride < g.height.kernel || g.width.stride < g.width.kernel;
+  auto visit = [=](std::size_t o, std::size_t base, Span rows, Span cols) {
+    Index cell = 0;
+    for (std::size_t ih = rows.begin; ih < rows.end; ++ih)
+      for (std::size_t iw = cols.begin; iw < cols.end; ++iw, ++cell) {
+        float* at = dx + base + ih * row + iw * channels;
+        if (overlap)
+          for (std::size_t c = 0; c < channels; ++c) at[c] += index[o + c] == cell ? dy[o + c] : 0.0f;
+        else
+          for (std::size_t c = 0; c < channels; ++c) at[c] = index[o + c] == cell ? dy[o + c] : 0.0f;
+      }
+  };
+  visit_windows(g, first, last, visit);
+}
+
+// max_pool2d under a tape: the maxima and their cell numbers (kernels::max_pool_indexed),
+// Index being 1 byte for windows of up to 256 cells, 8 times less to write and read back
+// than a flat index.
+template <class Index>
+Variable record_max_pool2d(const Variable& x, const ConvGeometry& g, Tensor out) {
+  auto argmax = std::make_shared<std::vector<Index>>(out.size());
+  const float* px = x.value().data();
+  float* po = out.data();
+  Index* pa = argmax->data();
+  for_image_ranges(g,
+                   [&](std::size_t first, std::size_t last) { kernels::max_pool_indexed(g, first, last, px, po, pa); });
   return autograd::record("max_pool2d", std::move(out), {x}, [x, argmax, g](BackwardContext& c) {
-    // Each window writes its cells: dy at the maximum, zero elsewhere. Where windows
-    // overlap they add instead, and where some cells lie in no window dx starts at zero.
-    const bool once = covers_once(g.height) && covers_once(g.width);
-    const bool overlap = g.height.stride < g.height.kernel || g.width.stride < g.width.kernel;
-    Tensor dx = once ? Tensor::empty(x.shape()) : zeros_like_images(g, x.shape());
-    const std::size_t channels = g.channels, row = g.width.image * channels;
+    Tensor dx = kernels::pool_covers_once(g) ? Tensor::empty(x.shape()) : zeros_like_images(g, x.shape());
     const float* dy = c.grad_output.data();
     float* pd = dx.data();
     const Index* index = argmax->data();
     // Each image's windows lie in that image, so threads taking whole images never collide.
-    for_each_window(g, [=](std::size_t o, std::size_t base, Span rows, Span cols) {
-      Index cell = 0;
-      for (std::size_t ih = rows.begin; ih < rows.end; ++ih)
-        for (std::size_t iw = cols.begin; iw < cols.end; ++iw, ++cell) {
-          float* at = pd + base + ih * row + iw * channels;
-          if (overlap)
-            for (std::size_t ch = 0; ch < channels; ++ch) at[ch] += index[o + ch] == cell ? dy[o + ch] : 0.0f;
-          else
-            for (std::size_t ch = 0; ch < channels; ++ch) at[ch] = index[o + ch] == cell ? dy[o + ch] : 0.0f;
-        }
+    parallel::parallel_for(g.batch, 1, [&](std::size_t, std::size_t first, std::size_t last) {
+      kernels::max_pool_indexed_backward(g, first, last, index, dy, pd);
     });
     c.add(0, std::move(dx));
   });
@@ -160,21 +182,12 @@ Variable record_max_pool2d(const Variable& x, const ConvGeometry& g, Tensor out)
 }  // namespace
 
 Variable max_pool2d(const Variable& x, const Pool2DOptions& options) {
-  const ConvGeometry g = pool_geometry("max_pool2d", x, options);
-  const std::size_t channels = g.channels, row = g.width.image * channels;
+  const ConvGeometry g = kernels::pool_geometry("max_pool2d", x.shape(), options);
   Tensor out = Tensor::empty(output_shape(g));  // every window has a first cell
   const float* px = x.value().data();
   float* po = out.data();
   if (!autograd::is_recording({&x})) {
-    // Inference: the maxima only, which the compiler vectorizes over the channels.
-    for_each_window(g, [=](std::size_t o, std::size_t base, Span rows, Span cols) {
-      std::copy_n(px + base + rows.begin * row + cols.begin * channels, channels, po + o);
-      for (std::size_t ih = rows.begin; ih < rows.end; ++ih)
-        for (std::size_t iw = cols.begin; iw < cols.end; ++iw) {
-          const float* cell = px + base + ih * row + iw * channels;
-          for (std::size_t c = 0; c < channels; ++c) po[o + c] = cell[c] > po[o + c] ? cell[c] : po[o + c];
-        }
-    });
+    for_image_ranges(g, [&](std::size_t first, std::size_t last) { kernels::max_pool(g, first, last, px, po); });
     return constant(std::move(out));
   }
   if (g.height.kernel * g.width.kernel <= 256) return record_max_pool2d<std::uint8_t>(x, g, std::move(out));
@@ -182,7 +195,7 @@ Variable max_pool2d(const Variable& x, const Pool2DOptions& options) {
 }
 
 Variable avg_pool2d(const Variable& x, const Pool2DOptions& options) {
-  const ConvGeometry g = pool_geometry("avg_pool2d", x, options);
+  const ConvGeometry g = kernels::pool_geometry("avg_pool2d", x.shape(), options);
   const std::size_t channels = g.channels, row = g.width.image * channels;
   Tensor out(output_shape(g));
   const float* px = x.value().data();
@@ -219,3 +232,59 @@ Variable avg_pool2d(const Variable& x, const Pool2DOptions& options) {
 }
 
 }  // namespace strata::ops
+
+namespace strata::kernels {
+
+using ops::Padding;
+using ops::Pool2DOptions;
+
+ConvGeometry pool_geometry(const char* op, const Shape& xs, const Pool2DOptions& options) {
+  if (xs.size() != 4)
+    throw ShapeError(fmt::format("{}: expected a 4-d input (batch, height, width, channels), got shape {}", op,
+                                 shape_to_string(xs)));
+  if (options.pool_size[0] == 0 || options.pool_size[1] == 0)
+    throw ValueError(fmt::format("{}: the `pool_size` argument must be a tuple of 2 positive integers, got {}", op,
+                                 ops::pair_to_string(options.pool_size)));
+  ConvGeometry g{.batch = xs[0], .channels = xs[3], .height = {}, .width = {}};
+  for (std::size_t axis = 0; axis < 2; ++axis) {
+    const std::size_t image = xs[1 + axis], size = options.pool_size[axis];
+    const std::size_t stride = options.strides[axis] == 0 ? size : options.strides[axis];
+    if (options.padding == Padding::valid && image < size)
+      throw ShapeError(fmt::format("{}: computed output size would be zero or negative. Received input shape {} "
+                                   "with pool_size {} and padding 'valid'",
+                                   op, shape_to_string(xs), ops::pair_to_string(options.pool_size)));
+    const std::size_t windows = ops::conv_output_length(image, size, options.padding, stride);
+    (axis == 0 ? g.height : g.width) =
+        WindowAxis{.image = image, .windows = windows, .kernel = size, .stride = stride, .dilation = 1,
+                   .pad_before = pad_before(options.padding, image, windows, size, stride, 1)};
+  }
+  return g;
+}
+
+bool pool_windows_disjoint(const ConvGeometry& g) {
+  return g.height.stride >= g.height.kernel && g.width.stride >= g.width.kernel;
+}
+
+bool pool_covers_once(const ConvGeometry& g) { return ops::covers_once(g.height) && ops::covers_once(g.width); }
+
+void max_pool(const ConvGeometry& g, std::size_t first, std::size_t last, const float* x, float* out) {
+  ops::max_pool_images(g, first, last, x, out);
+}
+void max_pool_indexed(const ConvGeometry& g, std::size_t first, std::size_t last, const float* x, float* out,
+                      std::uint8_t* index) {
+  ops::max_pool_indexed_images(g, first, last, x, out, index);
+}
+void max_pool_indexed(const ConvGeometry& g, std::size_t first, std::size_t last, const float* x, float* out,
+                      std::uint32_t* index) {
+  ops::max_pool_indexed_images(g, first, last, x, out, index);
+}
+void max_pool_indexed_backward(const ConvGeometry& g, std::size_t first, std::size_t last, const std::uint8_t* index,
+                               const float* dy, float* dx) {
+  ops::max_pool_indexed_backward_images(g, first, last, index, dy, dx);
+}
+void max_pool_indexed_backward(const ConvGeometry& g, std::size_t first, std::size_t last,
+                               const std::uint32_t* index, const float* dy, float* dx) {
+  ops::max_pool_indexed_backward_images(g, first, last, index, dy, dx);
+}
+
+}  // namespace strata::kernels

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "strata/fused_activation.hpp"
+#include "strata/fused_ops.hpp"
 #include "strata/random.hpp"
 #include "strata/tensor.hpp"
 #include "strata/variable.hpp"
@@ -86,7 +86,7 @@ Variable softmax(const Variable& x, int axis = -1);
 Variable log_softmax(const Variable& x, int axis = -1);
 
 // ---- convolution and pooling (autograd/ops/conv.cpp, autograd/ops/pool.cpp)
-enum class Padding { valid, same };
+// enum class Padding { valid, same } is in strata/fused_ops.hpp.
 // "valid" / "same" (case-insensitive, like Keras); throws ValueError otherwise.
 Padding parse_padding(std::string_view text);
 std::string_view to_string(Padding padding);
@@ -95,7 +95,7 @@ struct Conv2DOptions {
   std::array<std::size_t, 2> strides{1, 1};
   Padding padding = Padding::valid;
   std::array<std::size_t, 2> dilation_rate{1, 1};
-  // Applied to the output (after the bias) as it is stored (strata/fused_activation.hpp).
+  // Applied to the output (after the bias) as it is stored (strata/fused_ops.hpp).
   FusedActivation activation{};
 };
 // x: (n, h, w, c_in); kernel: (kh, kw, c_in, c_out) -> (n, oh, ow, c_out). 'same' pads
@@ -122,15 +122,20 @@ std::size_t conv_transpose_output_length(std::size_t input, std::size_t kernel, 
 std::size_t conv_output_length(std::size_t input, std::size_t kernel, Padding padding, std::size_t stride,
                                std::size_t dilation = 1);
 
-struct Pool2DOptions {
-  std::array<std::size_t, 2> pool_size{2, 2};
-  std::array<std::size_t, 2> strides{0, 0};  // 0 = pool_size, as Keras's strides=None
-  Padding padding = Padding::valid;
-};
+// struct Pool2DOptions {pool_size, strides, padding} is in strata/fused_ops.hpp.
 // 'same' max pooling ignores the padding; 'same' average pooling divides by the number of
 // real (unpadded) elements in each window, as TensorFlow does.
 Variable max_pool2d(const Variable& x, const Pool2DOptions& options = {});
 Variable avg_pool2d(const Variable& x, const Pool2DOptions& options = {});
+// max_pool2d(conv2d(x, kernel[, bias], conv), pool) as one op (autograd/ops/conv_pool.cpp):
+// the convolution's output is made and pooled a few images at a time while in cache, and
+// its gradient rebuilt the same way, so it is never held whole. The values are those of
+// the two ops; the gradients too, up to the order the kernel and bias sums are added in.
+// Pools whose windows overlap (strides < pool_size) or exceed 256 cells take the two ops.
+Variable conv2d_max_pool2d(const Variable& x, const Variable& kernel, const Conv2DOptions& conv,
+                           const Pool2DOptions& pool);
+Variable conv2d_max_pool2d(const Variable& x, const Variable& kernel, const Variable& bias, const Conv2DOptions& conv,
+                           const Pool2DOptions& pool);
 
 // ---- dropout (autograd/ops/dropout.cpp)
 // Zeroes each element with probability rate and scales the rest by 1 / (1 - rate).

@@ -66,9 +66,10 @@ void Conv2D::build_weights(const TensorShape& input_shape) {
   options_.activation.build(output_shape);
 }
 
-// The convolution (and bias) with `activation` applied inside the op; grouped convolutions
-// take only the linear one.
-Variable Conv2D::convolve(const Variable& x, const ops::FusedActivation& activation) {
+// The convolution (and bias) with `activation` applied inside the op, and `max_pool` after
+// it (4-d inputs); grouped convolutions take neither.
+Variable Conv2D::convolve(const Variable& x, const ops::FusedActivation& activation,
+                          const std::optional<ops::Pool2DOptions>& max_pool) {
   const TensorShape shape = to_tensor_shape(x.shape());
   if (auto message = detail::check_min_ndim(shape, 4)) incompatible_input(*message);
   const std::size_t in_channels = kernel_->shape()[2] * options_.groups;
@@ -87,7 +88,10 @@ Variable Conv2D::convolve(const Variable& x, const ops::FusedActivation& activat
                                 .dilation_rate = detail::to_array(options_.dilation_rate),
                                 .activation = activation};
   Variable y = images;
-  if (options_.groups == 1) {
+  if (max_pool) {
+    y = bias_ ? ops::conv2d_max_pool2d(images, *kernel_, *bias_, conv, *max_pool)
+              : ops::conv2d_max_pool2d(images, *kernel_, conv, *max_pool);
+  } else if (options_.groups == 1) {
     y = bias_ ? ops::conv2d(images, *kernel_, *bias_, conv) : ops::conv2d(images, *kernel_, conv);
   } else {
     // Group g maps input channels [g * cin, (g + 1) * cin) to filters [g * cout, (g + 1) * cout).
@@ -119,13 +123,13 @@ Variable Conv2D::call(const Variable& x, bool training) {
   return y;
 }
 
-std::optional<Variable> Conv2D::call_with_activation(const Variable& x, bool,
-                                                     const ops::FusedActivation& activation) {
-  // The next layer's activation must come straight after the convolution: not after this
-  // layer's own activation, nor after its activity regularizer has seen the output.
-  if (options_.groups != 1 || !options_.activation.is_linear() || options_.activity_regularizer.ptr())
+std::optional<Variable> Conv2D::call_with_tail(const Variable& x, bool, const FusedTail& tail) {
+  // The next layers must come straight after the convolution: not after this layer's own
+  // activation, nor after its activity regularizer has seen the output.
+  if (options_.groups != 1 || !options_.activation.is_linear() || options_.activity_regularizer.ptr() ||
+      (tail.max_pool && x.rank() != 4))
     return std::nullopt;
-  return convolve(x, activation);
+  return convolve(x, tail.activation, tail.max_pool);
 }
 
 void Conv2D::add_config(Json& config) const {

@@ -23,14 +23,22 @@ TensorShape MaxPooling2D::compute_output_shape(const TensorShape& input_shape) c
 
 void MaxPooling2D::build_weights(const TensorShape& input_shape) { compute_output_shape(input_shape); }
 
+ops::Pool2DOptions MaxPooling2D::pool_options() const {
+  return {.pool_size = detail::to_array(options_.pool_size),
+          .strides = detail::to_array(strides_),
+          .padding = detail::to_op_padding(options_.padding)};
+}
+
 Variable MaxPooling2D::call(const Variable& x, bool) {
   compute_output_shape(to_tensor_shape(x.shape()));
-  const ops::Pool2DOptions pool{.pool_size = detail::to_array(options_.pool_size),
-                                .strides = detail::to_array(strides_),
-                                .padding = detail::to_op_padding(options_.padding)};
   if (options_.data_format == "channels_first")
-    return detail::nhwc_to_nchw(ops::max_pool2d(detail::nchw_to_nhwc(x), pool));
-  return ops::max_pool2d(x, pool);
+    return detail::nhwc_to_nchw(ops::max_pool2d(detail::nchw_to_nhwc(x), pool_options()));
+  return ops::max_pool2d(x, pool_options());
+}
+
+std::optional<ops::Pool2DOptions> MaxPooling2D::fused_max_pool() const {
+  if (options_.data_format == "channels_first") return std::nullopt;  // the conv's output is NHWC
+  return pool_options();
 }
 
 void MaxPooling2D::add_config(Json& config) const {

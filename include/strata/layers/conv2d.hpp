@@ -64,12 +64,12 @@ class Conv2D : public Layer {
  protected:
   void build_weights(const TensorShape& input_shape) override;
   Variable call(const Variable& x, bool training) override;
-  std::optional<Variable> call_with_activation(const Variable& x, bool training,
-                                               const ops::FusedActivation& activation) override;
+  std::optional<Variable> call_with_tail(const Variable& x, bool training, const FusedTail& tail) override;
   void add_config(Json& config) const override;
 
  private:
-  Variable convolve(const Variable& x, const ops::FusedActivation& activation);
+  Variable convolve(const Variable& x, const ops::FusedActivation& activation,
+                    const std::optional<ops::Pool2DOptions>& max_pool = std::nullopt);
   Conv2DOptions options_;
   std::optional<Variable> kernel_;
   std::optional<Variable> bias_;

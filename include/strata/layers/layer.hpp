@@ -7,10 +7,11 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
-#include "strata/fused_activation.hpp"
+#include "strata/fused_ops.hpp"
 #include "strata/json.hpp"
 #include "strata/variable.hpp"
 
@@ -85,15 +86,23 @@ class Layer {
   // Applies the layer, building it from x's shape on first use.
   Variable operator()(const Variable& x, bool training = false);
 
-  // This layer and then `next` (both built) as one op, when next is an activation this
-  // layer's op can apply to its own output as it stores it (a Conv2D followed by ReLU or
-  // LeakyReLU): next's output, with the values and gradients of calling the two in turn,
-  // minus the activation's passes over memory. Nothing when the pair does not fuse: the
-  // caller then calls the two. Sequential tries it for each pair of neighbours.
-  std::optional<Variable> call_fused(const Variable& x, bool training, Layer& next);
+  // This layer and the first layers of `next`, as many as this layer's op can take in
+  // after its own computation (a Conv2D followed by a ReLU or LeakyReLU, then a
+  // MaxPooling2D), run as one op: the last taken layer's output and how many of `next`
+  // were taken, with the values and gradients of calling them in turn (the kernel and
+  // bias sums may add in another order), minus their passes over memory. Nothing when
+  // none is taken: the caller then calls them. All must be built. Sequential tries it at
+  // each layer.
+  struct Fused {
+    Variable output;
+    std::size_t layers;
+  };
+  std::optional<Fused> call_fused(const Variable& x, bool training, std::span<const std::shared_ptr<Layer>> next);
   // The activation this layer computes, when a preceding layer's op may apply it instead
   // (see call_fused); nothing by default.
   virtual std::optional<ops::FusedActivation> fused_activation() const { return std::nullopt; }
+  // Likewise the max pooling this layer computes; nothing by default.
+  virtual std::optional<ops::Pool2DOptions> fused_max_pool() const { return std::nullopt; }
   virtual TensorShape compute_output_shape(const TensorShape& input_shape) const;
 
   // Keras's get_config(): base keys (name, trainable, dtype, batch_input_shape when given)
@@ -126,10 +135,14 @@ class Layer {
 
   virtual void build_weights(const TensorShape& input_shape);
   virtual Variable call(const Variable& x, bool training) = 0;
-  // call() with `activation` applied to the output inside this layer's op (call_fused);
-  // nothing, when the layer cannot, by default.
-  virtual std::optional<Variable> call_with_activation(const Variable& x, bool training,
-                                                       const ops::FusedActivation& activation);
+  // What call_fused asks a layer's op to take in after its own computation.
+  struct FusedTail {
+    ops::FusedActivation activation;
+    std::optional<ops::Pool2DOptions> max_pool;
+  };
+  // call() followed by `tail` inside this layer's op (call_fused); nothing, when the layer
+  // cannot, by default.
+  virtual std::optional<Variable> call_with_tail(const Variable& x, bool training, const FusedTail& tail);
   // The layer's own config keys, appended after the base keys.
   virtual void add_config(Json& config) const;
 

@@ -27,6 +27,7 @@ class MaxPooling2D : public Layer {
   explicit MaxPooling2D(MaxPooling2DOptions options = {});
 
   std::string class_name() const override { return "MaxPooling2D"; }
+  std::optional<ops::Pool2DOptions> fused_max_pool() const override;
   TensorShape compute_output_shape(const TensorShape& input_shape) const override;
   const MaxPooling2DOptions& options() const { return options_; }
   // The strides in use (pool_size when none were given).
@@ -40,6 +41,7 @@ class MaxPooling2D : public Layer {
   void add_config(Json& config) const override;
 
  private:
+  ops::Pool2DOptions pool_options() const;
   MaxPooling2DOptions options_;
   Size2 strides_;
 };

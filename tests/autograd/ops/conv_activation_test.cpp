@@ -1,4 +1,4 @@
-// conv2d with a fused activation (strata/fused_activation.hpp): each kernel path gives the
+// conv2d with a fused activation (strata/fused_ops.hpp): each kernel path gives the
 // bits of the plain convolution followed by the activation, forward and backward; through
 // ops::conv2d, the values and gradients of ops::relu / ops::leaky_relu on conv2d's result,
 // and finite-difference gradients.

@@ -1,14 +1,27 @@
-// strata::ops::FusedActivation: an activation that conv2d applies to its output as it
-// stores it, with the activation's gradient folded into conv2d's backward pass. Values and
-// gradients are those of calling ops::relu / ops::leaky_relu on conv2d's result, without
-// their two passes over memory. Sequential uses it to run a Conv2D and the ReLU or
-// LeakyReLU layer after it as one op.
+// What an op may take in after its own computation, and the small option types that
+// describe it (kept here, out of ops.hpp, for layer.hpp): ops::FusedActivation, an
+// activation that conv2d applies to its output as it stores it, with the activation's
+// gradient folded into conv2d's backward pass (the values and gradients of calling
+// ops::relu / ops::leaky_relu on conv2d's result, without their two passes over memory),
+// and the pooling options that conv2d_max_pool2d takes in. Sequential uses them to run a
+// Conv2D, the ReLU or LeakyReLU layer after it and a MaxPooling2D as one op.
 #pragma once
 
+#include <array>
 #include <cmath>
+#include <cstddef>
 #include <optional>
 
 namespace strata::ops {
+
+enum class Padding { valid, same };
+
+struct Pool2DOptions {
+  std::array<std::size_t, 2> pool_size{2, 2};
+  std::array<std::size_t, 2> strides{0, 0};  // 0 = pool_size, as Keras's strides=None
+  Padding padding = Padding::valid;
+  bool operator==(const Pool2DOptions&) const = default;
+};
 
 struct FusedActivation {
   enum class Kind { linear, relu, leaky_relu };
