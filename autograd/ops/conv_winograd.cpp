@@ -341,7 +341,7 @@ class TransformedKernels {
   }
 
  private:
-  static constexpr std::size_t max_entry_floats = std::size_t{1} << 18;  // a 1 MB kernel (512 x 64 x 3 x 3)
+  static constexpr std::size_t max_entry_floats = std::size_t{1} << 18;  // 1 MB: 3x3 from 128 to 227 channels
   static constexpr std::size_t max_total_floats = std::size_t{1} << 23;  // 32 MB in all
   // Floats an entry may hold: the kernel copy (9 per channel pair), u and ut (36 each).
   static std::size_t footprint(std::size_t channels, std::size_t filters) { return 81 * channels * filters; }
