@@ -111,14 +111,15 @@ Variable conv_max_pool(const Variable& x, const Variable& kernel, const Variable
                         nullptr, dz, need_x ? dx.data() + first * in_image : nullptr,
                         need_kernel ? dk_parts[b].data() : nullptr, need_bias ? db_parts[b].data() : nullptr);
         });
-        const auto total = [](const std::vector<Tensor>& parts) {
-          Tensor sum = parts[0];
+        // The sum of the parts (zeros for an empty batch, which has none).
+        const auto total = [](const std::vector<Tensor>& parts, const Shape& shape) {
+          Tensor sum = parts.empty() ? Tensor(shape) : parts[0];
           for (std::size_t i = 1; i < parts.size(); ++i)
             for (std::size_t j = 0; j < sum.size(); ++j) sum[j] += parts[i][j];
           return sum;
         };
-        if (need_bias) c.add(2, total(db_parts));
-        if (need_kernel) c.add(1, total(dk_parts));
+        if (need_bias) c.add(2, total(db_parts, {filters}));
+        if (need_kernel) c.add(1, total(dk_parts, kernel.shape()));
         if (need_x) c.add(0, std::move(dx));
       });
 }

@@ -134,3 +134,15 @@ TEST_CASE("conv2d_max_pool2d has finite-difference gradients", "[conv][pool][con
     CHECK(result.checked == x.size() + k.size() + b.size());
   }
 }
+
+TEST_CASE("conv2d_max_pool2d on an empty batch gives an empty output and zero gradients", "[conv][pool][conv_pool]") {
+  Variable x(Tensor({0, 28, 28, 1}), "x"), k(random_tensor({3, 3, 1, 8}, 1601), "kernel");
+  Variable b(random_tensor({8}, 1602), "bias");
+  GradientTape tape;
+  const Variable y = strata::ops::conv2d_max_pool2d(x, k, b, {}, {});
+  CHECK(y.shape() == Shape{0, 13, 13, 8});
+  const auto grads = tape.gradient(y, {x, k, b}, Tensor(y.shape()));
+  CHECK(grads[0].shape() == x.shape());
+  CHECK(grads[1] == Tensor(k.shape()));
+  CHECK(grads[2] == Tensor({8}));
+}
