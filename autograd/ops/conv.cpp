@@ -111,12 +111,6 @@ void for_each_image_block(const ConvGeometry& g, F&& f) {
   });
 }
 
-ConvGeometry images(const ConvGeometry& g, std::size_t count) {
-  ConvGeometry block = g;
-  block.batch = count;
-  return block;
-}
-
 }  // namespace
 
 void add_column_sums(std::size_t rows, std::size_t filters, const float* grad, float* sums) {
@@ -139,7 +133,7 @@ void conv2d_im2col_forward(const ConvGeometry& g, const float* x, const float* k
   const std::size_t in_image = g.height.image * g.width.image * g.channels;
   if (g.patches() == 0 || filters == 0) return;
   for_each_image_block(g, [&](std::size_t, std::size_t first, std::size_t count) {
-    const ConvGeometry block = images(g, count);
+    const ConvGeometry block = g.with_batch(count);
     const float* image = x + first * in_image;
     const float* cols = image;
     if (!g.is_pointwise() && patch != 0) {
@@ -171,7 +165,7 @@ void conv2d_im2col_backward(const ConvGeometry& g, const float* x, const float* 
   if (dx && patch == 0) std::fill_n(dx, g.batch * in_image, 0.0f);
   if (g.patches() != 0 && patch != 0) {
     for_each_image_block(g, [&](std::size_t chunk, std::size_t first, std::size_t count) {
-      const ConvGeometry block = images(g, count);
+      const ConvGeometry block = g.with_batch(count);
       const std::size_t rows = block.patches();
       const float* image = x + first * in_image;
       const float* grad = dy + first * out_image;

@@ -19,16 +19,10 @@ inline constexpr std::size_t direct_conv_max_window = 32;
 // True when conv2d should use conv2d_direct_forward/backward for g (they handle any g).
 bool conv2d_direct_suits(const ConvGeometry& g, std::size_t filters);
 
-// out (N, OH, OW, F) = activation(the convolution of x (N, H, W, C) with kernel (KH, KW, C, F),
-// plus bias (F) when not null).
+// The ConvKernels pair (conv_geometry.hpp) computed straight from the images; the backward
+// pass's dx is the same for any thread count too.
 void conv2d_direct_forward(const ConvGeometry& g, const float* x, const float* kernel, const float* bias,
                            std::size_t filters, const ops::FusedActivation& activation, float* out);
-
-// From dy (N, OH, OW, F), the gradient of that output y (read only for a fused activation):
-// dx = the input gradient, dk = the kernel gradient, dbias = the column sums of the
-// convolution's output gradient; any of them may be null. The sums do not depend on
-// scheduling: for a given thread count they are the same from run to run (dx for any
-// thread count).
 void conv2d_direct_backward(const ConvGeometry& g, const float* x, const float* kernel, std::size_t filters,
                             const ops::FusedActivation& activation, const float* y, const float* dy, float* dx,
                             float* dk, float* dbias);

@@ -54,6 +54,12 @@ struct ConvGeometry {
   // Rows of the window matrix: (batch, windows_h, windows_w), i.e. NHWC output positions.
   std::size_t patches() const { return batch * height.windows * width.windows; }
   std::size_t image_size() const { return batch * height.image * width.image * channels; }
+  // The same windows over the first `count` images (a block of the batch, offset by the caller).
+  ConvGeometry with_batch(std::size_t count) const {
+    ConvGeometry block = *this;
+    block.batch = count;
+    return block;
+  }
   // A 1x1 kernel at stride 1 without padding: the window matrix is the image itself.
   bool is_pointwise() const {
     auto plain = [](const WindowAxis& a) {
@@ -89,8 +95,12 @@ inline void activation_gradient(const ops::FusedActivation& activation, const fl
   for (std::size_t i = 0; i < count; ++i) dz[i] = y[i] > 0.0f ? dy[i] : dy[i] * below;
 }
 
-// One way of computing conv2d and its gradients: a forward and backward pair with the
-// signatures of conv2d_im2col_forward/backward below (conv.cpp picks one per call).
+// One way of computing conv2d and its gradients (conv.cpp picks one per call), with the
+// signatures of conv2d_im2col_forward/backward below. forward: out (N, OH, OW, F) =
+// activation(the convolution of x (N, H, W, C) with kernel (KH, KW, C, F), plus bias (F)
+// when not null). backward: from dy, the gradient of that output y (y read only for a fused
+// activation), dx, dk and dbias, any of them null when not wanted; the sums add in an order
+// fixed by the thread count, so a given count gives the same bits from run to run.
 struct ConvKernels {
   void (*forward)(const ConvGeometry&, const float*, const float*, const float*, std::size_t,
                   const ops::FusedActivation&, float*);
@@ -111,10 +121,8 @@ ConvKernels conv2d_path(const ConvGeometry& g, std::size_t filters);
 void add_column_sums(std::size_t rows, std::size_t filters, const float* grad, float* sums);
 void add_partials(const std::vector<std::vector<float>>& partials, float* total);
 
-// conv2d as im2col + sgemm, over blocks of images: out (N*OH*OW, F) = activation(im2col(x) K
-// (+ bias)); the backward pass gives dx, dk and dbias (any may be null) from dy, the
-// gradient of that output y (read only for a fused activation), summing per thread chunk
-// and adding the chunks in order. conv_direct.hpp has the same pair for few channels.
+// The ConvKernels pair as im2col + sgemm over blocks of images (out is the product
+// im2col(x) K, N*OH*OW rows of F). conv_direct.hpp and conv_winograd.hpp have the other pairs.
 void conv2d_im2col_forward(const ConvGeometry& g, const float* x, const float* kernel, const float* bias,
                            std::size_t filters, const ops::FusedActivation& activation, float* out);
 void conv2d_im2col_backward(const ConvGeometry& g, const float* x, const float* kernel, std::size_t filters,

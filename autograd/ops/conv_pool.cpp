@@ -29,12 +29,6 @@ std::size_t images_per_block(std::size_t output_image_floats) {
   return std::max<std::size_t>(1, block_floats / std::max<std::size_t>(output_image_floats, 1));
 }
 
-ConvGeometry images(const ConvGeometry& g, std::size_t count) {
-  ConvGeometry block = g;
-  block.batch = count;
-  return block;
-}
-
 Variable conv_max_pool(const Variable& x, const Variable& kernel, const Variable* bias, const Conv2DOptions& conv,
                        const Pool2DOptions& pool) {
   const ConvGeometry g = kernels::conv2d_geometry(x, kernel, bias, conv);
@@ -71,12 +65,12 @@ Variable conv_max_pool(const Variable& x, const Variable& kernel, const Variable
   const float* pb = bias ? bias->value().data() : nullptr;
   for_each_block([&](std::size_t, std::size_t first, std::size_t count) {
     float* z = kernels::scratch(4, count * conv_image);
-    path.forward(images(g, count), px + first * in_image, pk, pb, filters, conv.activation, z);
+    path.forward(g.with_batch(count), px + first * in_image, pk, pb, filters, conv.activation, z);
     float* pooled = out.data() + first * pool_image;
     if (recording)
-      kernels::max_pool_indexed(images(pg, count), 0, count, z, pooled, index->data() + first * pool_image);
+      kernels::max_pool_indexed(pg.with_batch(count), 0, count, z, pooled, index->data() + first * pool_image);
     else
-      kernels::max_pool(images(pg, count), 0, count, z, pooled);
+      kernels::max_pool(pg.with_batch(count), 0, count, z, pooled);
   });
   if (!recording) return constant(std::move(out));
 
@@ -103,11 +97,11 @@ Variable conv_max_pool(const Variable& x, const Variable& kernel, const Variable
           }
           float* dz = kernels::scratch(4, count * conv_image);
           if (!covers_once) std::fill_n(dz, count * conv_image, 0.0f);
-          kernels::max_pool_indexed_backward(images(pg, count), 0, count, index->data() + first * pool_image,
+          kernels::max_pool_indexed_backward(pg.with_batch(count), 0, count, index->data() + first * pool_image,
                                              pooled_grad, dz);
           if (need_kernel) dk_parts[b] = Tensor::empty(kernel.shape());
           if (need_bias) db_parts[b] = Tensor::empty({filters});
-          path.backward(images(g, count), x.value().data() + first * in_image, kernel.value().data(), filters, {},
+          path.backward(g.with_batch(count), x.value().data() + first * in_image, kernel.value().data(), filters, {},
                         nullptr, dz, need_x ? dx.data() + first * in_image : nullptr,
                         need_kernel ? dk_parts[b].data() : nullptr, need_bias ? db_parts[b].data() : nullptr);
         });

@@ -304,9 +304,9 @@ class TransformedKernels {
   std::shared_ptr<const Tensor> get(const float* kernel, std::size_t channels, std::size_t filters,
                                     bool transposed) {
     const std::size_t size = 9 * channels * filters;
-    if (size > max_entry_floats) return make(kernel, channels, filters, transposed, nullptr);
+    const bool kept = size <= max_entry_floats;
     std::shared_ptr<const Tensor> u;
-    {
+    if (kept) {
       const std::lock_guard lock(mutex_);
       for (auto it = entries_.begin(); it != entries_.end(); ++it) {
         if (it->channels != channels || it->filters != filters ||
@@ -321,23 +321,25 @@ class TransformedKernels {
     }
     // Transforms run on the pool, outside the lock; a thread that races here computes the
     // same values, and whichever stores last wins.
-    std::shared_ptr<const Tensor> result = make(kernel, channels, filters, transposed, u.get());
-    const std::lock_guard lock(mutex_);
-    if (u) {
-      for (Entry& e : entries_)
-        if (e.u == u) e.ut = result;
-      return result;
+    const bool found = u != nullptr;
+    if (!found) u = std::make_shared<const Tensor>(transform_kernel(kernel, channels, filters));
+    std::shared_ptr<const Tensor> ut =
+        transposed ? std::make_shared<const Tensor>(transpose_points(*u, channels, filters)) : nullptr;
+    if (kept) {
+      const std::lock_guard lock(mutex_);
+      if (found) {
+        for (Entry& e : entries_)
+          if (e.u == u) e.ut = ut;
+      } else {
+        entries_.push_front({channels, filters, std::vector<float>(kernel, kernel + size), u, ut});
+        floats_ += footprint(channels, filters);
+        while (floats_ > max_total_floats && entries_.size() > 1) {
+          floats_ -= footprint(entries_.back().channels, entries_.back().filters);
+          entries_.pop_back();
+        }
+      }
     }
-    Entry entry{channels, filters, std::vector<float>(kernel, kernel + size), nullptr, nullptr};
-    (transposed ? entry.ut : entry.u) = result;
-    if (!entry.u) entry.u = std::make_shared<const Tensor>(transform_kernel(kernel, channels, filters));
-    entries_.push_front(std::move(entry));
-    floats_ += footprint(channels, filters);
-    while (floats_ > max_total_floats && entries_.size() > 1) {
-      floats_ -= footprint(entries_.back().channels, entries_.back().filters);
-      entries_.pop_back();
-    }
-    return result;
+    return transposed ? ut : u;
   }
 
  private:
@@ -350,13 +352,6 @@ class TransformedKernels {
     std::vector<float> kernel;
     std::shared_ptr<const Tensor> u, ut;
   };
-  static std::shared_ptr<const Tensor> make(const float* kernel, std::size_t channels, std::size_t filters,
-                                            bool transposed, const Tensor* u) {
-    if (!transposed) return std::make_shared<const Tensor>(transform_kernel(kernel, channels, filters));
-    if (u) return std::make_shared<const Tensor>(transpose_points(*u, channels, filters));
-    return std::make_shared<const Tensor>(
-        transpose_points(transform_kernel(kernel, channels, filters), channels, filters));
-  }
   std::mutex mutex_;
   std::list<Entry> entries_;
   std::size_t floats_ = 0;
@@ -477,8 +472,9 @@ void conv2d_winograd_backward(const ConvGeometry& g, const float* x, const float
   std::vector<Tensor> du_partials;
   for (std::size_t c = 0; dk && c < chunks; ++c) du_partials.emplace_back(Shape{channels, points, filters});
   std::vector<std::vector<float>> bias_partials(dbias ? chunks : 0, std::vector<float>(filters, 0.0f));
-  const std::shared_ptr<const Tensor> ut_shared = dx ? transformed_kernels().get(kernel, channels, filters, true) : nullptr;
-  const float* ut = dx ? ut_shared->data() : nullptr;
+  const std::shared_ptr<const Tensor> transposed = dx ? transformed_kernels().get(kernel, channels, filters, true)
+                                                     : nullptr;
+  const float* ut = dx ? transposed->data() : nullptr;
   // Per chunk of images: a zeroed input gradient for the tiles to add into.
   const auto chunk_start = [&](std::size_t, std::size_t first, std::size_t count) {
     if (dx) std::fill_n(dx + first * in_image, count * in_image, 0.0f);

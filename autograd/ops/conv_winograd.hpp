@@ -16,16 +16,11 @@ namespace strata::kernels {
 // saving pays for transforming the kernel on every call.
 bool conv2d_winograd_suits(const ConvGeometry& g, std::size_t filters);
 
-// out (N, OH, OW, F) = activation(the convolution of x (N, H, W, C) with kernel (3, 3, C, F),
-// plus bias (F) when not null). g must have a 3x3 kernel, stride 1 and dilation 1.
+// The ConvKernels pair (conv_geometry.hpp) for a g with a 3x3 kernel, stride 1 and
+// dilation 1. The backward pass differentiates the Winograd computation itself (which
+// equals the convolution exactly, up to rounding).
 void conv2d_winograd_forward(const ConvGeometry& g, const float* x, const float* kernel, const float* bias,
                              std::size_t filters, const ops::FusedActivation& activation, float* out);
-
-// From dy (N, OH, OW, F), the gradient of that output y (read only for a fused
-// activation): dx, dk and dbias (any may be null), by differentiating the Winograd
-// computation itself (which equals the convolution exactly, up to rounding). Each thread
-// sums its images' kernel and bias gradients separately and the sums are added in thread
-// order, so a given thread count gives the same bits from run to run.
 void conv2d_winograd_backward(const ConvGeometry& g, const float* x, const float* kernel, std::size_t filters,
                               const ops::FusedActivation& activation, const float* y, const float* dy, float* dx,
                               float* dk, float* dbias);

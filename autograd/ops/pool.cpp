@@ -140,7 +140,7 @@ void max_pool_indexed_backward_images(const ConvGeometry& geometry, std::size_t 
                                       const Index* index, const float* dy, float* dx) {
   const ConvGeometry g = geometry;
   const std::size_t channels = g.channels, row = g.width.image * channels;
-  const bool overlap = g.height.stride < g.height.kernel || g.width.stride < g.width.kernel;
+  const bool overlap = !kernels::pool_windows_disjoint(g);
   auto visit = [=](std::size_t o, std::size_t base, Span rows, Span cols) {
     Index cell = 0;
     for (std::size_t ih = rows.begin; ih < rows.end; ++ih)
