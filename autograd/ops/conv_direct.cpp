@@ -8,18 +8,19 @@
 #include <type_traits>
 #include <vector>
 
+#include "autograd/ops/simd.hpp"
 #include "autograd/parallel/parallel.hpp"
-
-// The helpers below pass 64-byte vectors by value; they are always inlined, so the ABI note
-// GCC and Clang give for targets without AVX-512 concerns no call that exists.
-#pragma GCC diagnostic ignored "-Wpsabi"
 
 namespace strata::kernels {
 namespace {
 
-// 16 floats: one AVX-512 register, two AVX2 ones; GCC and Clang split it as the target needs.
-constexpr std::size_t lanes = 16;
-using vec = float __attribute__((vector_size(lanes * sizeof(float))));
+using simd::lanes;
+using simd::load;
+using simd::load_cols;
+using simd::splat;
+using simd::store;
+using simd::store_cols;
+using simd::vec;
 
 // Output positions (or taps) per register block: blocks of V-vector rows that fill most of
 // the 32 AVX-512 registers (16 with AVX2, where a vec takes two), leaving room for operands.
@@ -31,37 +32,6 @@ constexpr std::size_t block_rows() {
   return V == 2 ? 3 : 6;
 #endif
 }
-
-// Loads and stores at any float's address: memcpy compiles to one unaligned vector move,
-// where a cast to a less-aligned vector type is still assumed 64-byte aligned by clang
-// (UBSan caught it in model_json_fuzzer).
-[[gnu::always_inline]] inline vec load(const float* p) {
-  vec v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
-[[gnu::always_inline]] inline void store(float* p, vec v) { std::memcpy(p, &v, sizeof v); }
-
-// The first `cols` floats at p, zeros after them (a last, narrower tile of filters).
-template <bool Partial>
-[[gnu::always_inline]] inline vec load_cols(const float* p, std::size_t cols) {
-  if constexpr (!Partial) return load(p);
-  vec v{};
-  std::memcpy(&v, p, cols * sizeof(float));
-  return v;
-}
-
-template <bool Partial>
-[[gnu::always_inline]] inline void store_cols(float* p, vec v, std::size_t cols) {
-  if constexpr (Partial)
-    std::memcpy(p, &v, cols * sizeof(float));
-  else
-    store(p, v);
-}
-
-// s - 0 is s for every float (unlike s + 0 for s = -0), so this folds to one broadcast.
-[[gnu::always_inline]] inline vec splat(float s) { return s - vec{}; }
 
 std::size_t round_up(std::size_t n, std::size_t m) { return (n + m - 1) / m * m; }
 

@@ -10,6 +10,7 @@
 #include "autograd/node.hpp"
 #include "autograd/ops/conv_geometry.hpp"
 #include "autograd/ops/pool_kernels.hpp"
+#include "autograd/ops/simd.hpp"
 #include "autograd/parallel/parallel.hpp"
 #include "strata/error.hpp"
 #include "strata/ops.hpp"
@@ -109,28 +110,39 @@ void max_pool_images(const ConvGeometry& geometry, std::size_t first, std::size_
   visit_windows(g, first, last, visit);
 }
 
+// The indexed kernels run on explicit vectors of simd::lanes channels: written as plain
+// loops, GCC turned the selects beside a byte index into branches.
+namespace simd = kernels::simd;
+using simd::ivec;
+using simd::vec;
+
 template <class Index>
 void max_pool_indexed_images(const ConvGeometry& geometry, std::size_t first, std::size_t last, const float* x,
                              float* out, Index* index) {
   const ConvGeometry g = geometry;  // a local copy: the stores below cannot change it
   const std::size_t channels = g.channels, row = g.width.image * channels;
-  auto visit = [=](std::size_t o, std::size_t base, Span rows, Span cols) {
-    Index cell = 0;
+  // The maxima and cell numbers of `width` channels from c0 of one window.
+  const auto pool_lanes = [&]<bool Partial>(std::size_t o, std::size_t base, Span rows, Span cols, std::size_t c0,
+                                            std::size_t width) {
+    const float* corner = x + base + rows.begin * row + cols.begin * channels + c0;
+    vec best = simd::load_cols<Partial>(corner, width);
+    ivec best_cell{};
+    std::int32_t cell = 0;
     for (std::size_t ih = rows.begin; ih < rows.end; ++ih)
       for (std::size_t iw = cols.begin; iw < cols.end; ++iw, ++cell) {
-        const float* at = x + base + ih * row + iw * channels;
-        if (cell == 0) {
-          std::copy_n(at, channels, out + o);
-          std::fill_n(index + o, channels, Index{0});
-          continue;
-        }
-        // Selects rather than a branch, so the loop vectorizes (NaN never compares greater).
-        for (std::size_t c = 0; c < channels; ++c) {
-          const bool greater = at[c] > out[o + c];
-          out[o + c] = greater ? at[c] : out[o + c];
-          index[o + c] = greater ? cell : index[o + c];
-        }
+        const vec v = simd::load_cols<Partial>(x + base + ih * row + iw * channels + c0, width);
+        const ivec greater = v > best;  // NaN never compares greater
+        best = greater ? v : best;
+        best_cell = greater ? cell - ivec{} : best_cell;
       }
+    simd::store_cols<Partial>(out + o + c0, best, width);
+    for (std::size_t l = 0; l < width; ++l) index[o + c0 + l] = static_cast<Index>(best_cell[l]);
+  };
+  auto visit = [=](std::size_t o, std::size_t base, Span rows, Span cols) {
+    std::size_t c0 = 0;
+    for (; c0 + simd::lanes <= channels; c0 += simd::lanes)
+      pool_lanes.template operator()<false>(o, base, rows, cols, c0, simd::lanes);
+    if (c0 < channels) pool_lanes.template operator()<true>(o, base, rows, cols, c0, channels - c0);
   };
   visit_windows(g, first, last, visit);
 }
@@ -141,16 +153,25 @@ void max_pool_indexed_backward_images(const ConvGeometry& geometry, std::size_t 
   const ConvGeometry g = geometry;
   const std::size_t channels = g.channels, row = g.width.image * channels;
   const bool overlap = !kernels::pool_windows_disjoint(g);
-  auto visit = [=](std::size_t o, std::size_t base, Span rows, Span cols) {
-    Index cell = 0;
+  const auto spread_lanes = [&]<bool Partial>(std::size_t o, std::size_t base, Span rows, Span cols, std::size_t c0,
+                                              std::size_t width) {
+    ivec max_cell{};
+    for (std::size_t l = 0; l < width; ++l) max_cell[l] = static_cast<std::int32_t>(index[o + c0 + l]);
+    const vec grad = simd::load_cols<Partial>(dy + o + c0, width);
+    std::int32_t cell = 0;
     for (std::size_t ih = rows.begin; ih < rows.end; ++ih)
       for (std::size_t iw = cols.begin; iw < cols.end; ++iw, ++cell) {
-        float* at = dx + base + ih * row + iw * channels;
-        if (overlap)
-          for (std::size_t c = 0; c < channels; ++c) at[c] += index[o + c] == cell ? dy[o + c] : 0.0f;
-        else
-          for (std::size_t c = 0; c < channels; ++c) at[c] = index[o + c] == cell ? dy[o + c] : 0.0f;
+        float* at = dx + base + ih * row + iw * channels + c0;
+        vec part = max_cell == cell ? grad : vec{};
+        if (overlap) part += simd::load_cols<Partial>(at, width);
+        simd::store_cols<Partial>(at, part, width);
       }
+  };
+  auto visit = [=](std::size_t o, std::size_t base, Span rows, Span cols) {
+    std::size_t c0 = 0;
+    for (; c0 + simd::lanes <= channels; c0 += simd::lanes)
+      spread_lanes.template operator()<false>(o, base, rows, cols, c0, simd::lanes);
+    if (c0 < channels) spread_lanes.template operator()<true>(o, base, rows, cols, c0, channels - c0);
   };
   visit_windows(g, first, last, visit);
 }

@@ -6,19 +6,15 @@
 #include <algorithm>
 #include <cstring>
 
+#include "autograd/ops/simd.hpp"
+
 namespace strata::kernels {
 namespace {
 
-constexpr std::size_t lanes = 16;
-using vec = float __attribute__((vector_size(lanes * sizeof(float))));
-
-// Loads and stores at any float's address (memcpy compiles to one unaligned vector move).
-[[gnu::always_inline]] inline vec load(const float* p) {
-  vec v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-[[gnu::always_inline]] inline void store(float* p, vec v) { std::memcpy(p, &v, sizeof v); }
+using simd::lanes;
+using simd::load;
+using simd::store;
+using simd::vec;
 
 // Rows of c per block for N columns: R x N/16 accumulators and one row of b take 26 to 28
 // of the 32 vector registers of AVX-512 (fewer rows left the kernels waiting on loads).

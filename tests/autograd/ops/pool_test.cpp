@@ -72,6 +72,8 @@ const std::vector<PoolCase> kPoolCases = {
     {{1, 6, 7, 2}, {2, 3}, {3, 2}, Padding::valid}, {{1, 4, 4, 2}, {3, 3}, {2, 2}, Padding::same},
     // Windows of more than 256 cells (max_pool2d keeps a wider cell number for them).
     {{1, 17, 18, 2}, {16, 17}, {1, 1}, Padding::valid},
+    // Channels in whole vectors of 16 and a narrower rest (the kernels' two paths).
+    {{2, 5, 5, 16}, {2, 2}, {2, 2}, Padding::same}, {{1, 5, 6, 19}, {3, 3}, {1, 1}, Padding::valid},
 };
 
 // The definition, with TensorFlow's padding written out: 'valid' out = (in - k) / s + 1;
@@ -206,9 +208,11 @@ TEST_CASE("max_pool2d gives the same values with and without a tape, ties and Na
   // Values from a small set, so windows tie; a NaN in the first cell of a window stays,
   // a NaN later in a window is passed over (as in the comparison `cell > max`).
   strata::Generator gen(7);
-  Tensor x = Tensor::empty({2, 5, 6, 3});
+  const std::size_t channels = GENERATE(3, 19);  // within one vector of 16, and past it
+  Tensor x = Tensor::empty({2, 5, 6, channels});
   for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(gen.next_u64() % 4);
-  x[0] = x[3 * 6 * 2 + 4] = std::numeric_limits<float>::quiet_NaN();
+  x[0] = x[channels * 6 * 2 + 4] = std::numeric_limits<float>::quiet_NaN();
+  x[17] = std::numeric_limits<float>::quiet_NaN();  // the second vector's first cell, with 19
   for (const Padding padding : {Padding::valid, Padding::same}) {
     const Pool2DOptions options{.pool_size = {2, 2}, .strides = {2, 2}, .padding = padding};
     const Tensor inference = strata::ops::max_pool2d(Variable(x), options).value();
@@ -221,6 +225,61 @@ TEST_CASE("max_pool2d gives the same values with and without a tape, ties and Na
       if (!std::isnan(recorded[i])) CHECK(inference[i] == recorded[i]);
     }
     CHECK(std::isnan(inference[0]));
+  }
+}
+
+TEST_CASE("max_pool2d sends each window's gradient to its first maximum on every channel, ties and NaN included",
+          "[pool]") {
+  // Values from a small set, so most windows tie; 19 channels take a vector of 16 and a
+  // narrower rest. The reference scans each window's cells in row-major order with
+  // `cell > max`, so a NaN first cell keeps the gradient and a later NaN never takes it.
+  strata::Generator gen(11);
+  const std::size_t channels = 19;
+  Tensor values = Tensor::empty({2, 6, 7, channels});
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<float>(gen.next_u64() % 3);
+  values[0] = values[5 * channels + 17] = values[(7 + 1) * channels + 18] = std::numeric_limits<float>::quiet_NaN();
+  for (const PoolCase& pc : {PoolCase{values.shape(), {2, 2}, {2, 2}, Padding::valid},
+                             PoolCase{values.shape(), {3, 3}, {1, 1}, Padding::same}}) {
+    INFO(pc.describe());
+    Variable x(values);
+    strata::GradientTape tape;
+    const Tensor dx = tape.gradient(strata::ops::sum(strata::ops::max_pool2d(x, pc.options())), x);
+    Tensor expected(values.shape());
+    const std::size_t height = pc.x[1], width = pc.x[2];
+    const auto windows = [&](std::size_t image, std::size_t axis) {
+      return pc.padding == Padding::valid ? (image - pc.pool_size[axis]) / pc.strides[axis] + 1
+                                          : (image + pc.strides[axis] - 1) / pc.strides[axis];
+    };
+    const auto pad = [&](std::size_t image, std::size_t axis) -> std::ptrdiff_t {
+      if (pc.padding == Padding::valid) return 0;
+      const std::ptrdiff_t needed = static_cast<std::ptrdiff_t>((windows(image, axis) - 1) * pc.strides[axis] +
+                                                                pc.pool_size[axis]) -
+                                    static_cast<std::ptrdiff_t>(image);
+      return std::max<std::ptrdiff_t>(needed, 0) / 2;
+    };
+    const auto at = [&](std::size_t n, std::size_t h, std::size_t w, std::size_t c) {
+      return ((n * height + h) * width + w) * channels + c;
+    };
+    for (std::size_t n = 0; n < pc.x[0]; ++n)
+      for (std::size_t oh = 0; oh < windows(height, 0); ++oh)
+        for (std::size_t ow = 0; ow < windows(width, 1); ++ow)
+          for (std::size_t c = 0; c < channels; ++c) {
+            std::ptrdiff_t best = -1;
+            for (std::size_t kh = 0; kh < pc.pool_size[0]; ++kh)
+              for (std::size_t kw = 0; kw < pc.pool_size[1]; ++kw) {
+                const std::ptrdiff_t h = static_cast<std::ptrdiff_t>(oh * pc.strides[0] + kh) - pad(height, 0);
+                const std::ptrdiff_t w = static_cast<std::ptrdiff_t>(ow * pc.strides[1] + kw) - pad(width, 1);
+                if (h < 0 || w < 0 || h >= static_cast<std::ptrdiff_t>(height) ||
+                    w >= static_cast<std::ptrdiff_t>(width))
+                  continue;
+                const auto cell = static_cast<std::ptrdiff_t>(
+                    at(n, static_cast<std::size_t>(h), static_cast<std::size_t>(w), c));
+                if (best < 0 || values[static_cast<std::size_t>(cell)] > values[static_cast<std::size_t>(best)])
+                  best = cell;
+              }
+            expected[static_cast<std::size_t>(best)] += 1.0f;
+          }
+    CHECK(dx == expected);
   }
 }
 
