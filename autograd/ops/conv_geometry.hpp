@@ -99,7 +99,8 @@ inline void activation_gradient(const ops::FusedActivation& activation, const fl
 // signatures of conv2d_im2col_forward/backward below. forward: out (N, OH, OW, F) =
 // activation(the convolution of x (N, H, W, C) with kernel (KH, KW, C, F), plus bias (F)
 // when not null). backward: from dy, the gradient of that output y (y read only for a fused
-// activation), dx, dk and dbias, any of them null when not wanted; the sums add in an order
+// activation), dx, dk and dbias, any of them null when not wanted. Both write every value
+// of their outputs (whatever the buffers held before does not matter); the sums add in an order
 // fixed by the thread count, so a given count gives the same bits from run to run.
 struct ConvKernels {
   void (*forward)(const ConvGeometry&, const float*, const float*, const float*, std::size_t,

@@ -85,7 +85,6 @@ Variable conv_max_pool(const Variable& x, const Variable& kernel, const Variable
         std::vector<Tensor> dk_parts(need_kernel ? blocks : 0), db_parts(need_bias ? blocks : 0);
         const float* dy = c.grad_output.data();
         const float* y = c.output.data();
-        const bool covers_once = kernels::pool_covers_once(pg);
         for_each_block([&](std::size_t b, std::size_t first, std::size_t count) {
           // The pooled gradient times the activation's slope at each maximum, then spread
           // to the maxima's cells: the gradient of the convolution's output.
@@ -96,7 +95,7 @@ Variable conv_max_pool(const Variable& x, const Variable& kernel, const Variable
             pooled_grad = scaled;
           }
           float* dz = kernels::scratch(4, count * conv_image);
-          if (!covers_once) std::fill_n(dz, count * conv_image, 0.0f);
+          kernels::zero_outside_windows(pg.with_batch(count), 0, count, dz);
           kernels::max_pool_indexed_backward(pg.with_batch(count), 0, count, index->data() + first * pool_image,
                                              pooled_grad, dz);
           if (need_kernel) dk_parts[b] = Tensor::empty(kernel.shape());

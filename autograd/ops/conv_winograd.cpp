@@ -112,6 +112,13 @@ struct Tiling {
   // The image position of a tile's first input row or column (stride 1: window w starts at w - pad).
   std::ptrdiff_t input_row(std::size_t tile_row) const { return g.height.start(tile_row * tile_out); }
   std::ptrdiff_t input_col(std::size_t tile_col) const { return g.width.start(tile_col * tile_out); }
+  // True when the tiles' inputs reach every image position (stride 1 and TensorFlow's
+  // padding give that; the input gradient relies on it to write, not add, each first part).
+  bool cover_image() const {
+    return input_row(0) <= 0 && input_col(0) <= 0 &&
+           input_row(rows - 1) + static_cast<std::ptrdiff_t>(tile_in) >= static_cast<std::ptrdiff_t>(g.height.image) &&
+           input_col(cols - 1) + static_cast<std::ptrdiff_t>(tile_in) >= static_cast<std::ptrdiff_t>(g.width.image);
+  }
   // True when the tile's inputs all lie inside the image (and so its outputs inside the output).
   bool interior(std::size_t tile_row, std::size_t tile_col) const {
     return input_row(tile_row) >= 0 && g.height.inside(input_row(tile_row) + tile_in - 1) &&
@@ -226,9 +233,13 @@ void transform_output_gradient(const Tiling& t, const ops::FusedActivation& acti
 }
 
 // dimages += B dv B^T for each of `tiles` tiles from `first`, added at the input positions
-// the tile was read from.
+// the tile was read from. With `first_write`, the tiles of each image come in row-major
+// order from its first, and a tile's positions that no earlier tile of its image has
+// reached (all but its first two rows after the first tile row, and its first two columns
+// after the first tile column) are written instead of added: where the tiles cover the
+// image (cover_image), dimages then needs no zeroing.
 void transform_input_gradient(const Tiling& t, const float* dv, std::size_t first, std::size_t tiles,
-                              float* dimages) {
+                              bool first_write, float* dimages) {
   const ConvGeometry& g = t.g;
   const std::size_t channels = g.channels;
   const std::size_t image_size = g.height.image * g.width.image * channels;
@@ -250,7 +261,11 @@ void transform_input_gradient(const Tiling& t, const float* dv, std::size_t firs
           if (!g.width.inside(iw)) continue;
           float* dst =
               image + (static_cast<std::size_t>(ih) * g.width.image + static_cast<std::size_t>(iw)) * channels + c0;
-          for (std::size_t l = 0; l < width; ++l) dst[l] += d[a][b][l];
+          const bool reached = (a < tile_in - tile_out && r > 0) || (b < tile_in - tile_out && c > 0);
+          if (first_write && !reached)
+            copy_lanes(d[a][b], width, dst);
+          else
+            for (std::size_t l = 0; l < width; ++l) dst[l] += d[a][b][l];
         }
       }
     }
@@ -473,15 +488,19 @@ void conv2d_winograd_backward(const ConvGeometry& g, const float* x, const float
   const std::size_t chunks = std::max<std::size_t>(parallel::chunk_count(g.batch, 1), 1);
   // Tensors, not vectors: the allocator's cache hands back last step's memory instead of
   // fresh pages to fault in.
+  // Each chunk's first block writes its partial sum (beta 0) and the others add to it.
   std::vector<Tensor> du_partials;
-  for (std::size_t c = 0; dk && c < chunks; ++c) du_partials.emplace_back(Shape{channels, points, filters});
+  for (std::size_t c = 0; dk && c < chunks; ++c) du_partials.push_back(Tensor::empty({channels, points, filters}));
+  std::vector<char> du_written(chunks, 0);
   std::vector<std::vector<float>> bias_partials(dbias ? chunks : 0, std::vector<float>(filters, 0.0f));
   const std::shared_ptr<const Tensor> transposed = dx ? transformed_kernels().get(kernel, channels, filters, true)
                                                      : nullptr;
   const float* ut = dx ? transposed->data() : nullptr;
-  // Per chunk of images: a zeroed input gradient for the tiles to add into.
+  // Per chunk of images: the input gradient is written by its first tile parts, or zeroed
+  // for the tiles to add into where they do not reach every position.
+  const bool first_write = t.cover_image();
   const auto chunk_start = [&](std::size_t, std::size_t first, std::size_t count) {
-    if (dx) std::fill_n(dx + first * in_image, count * in_image, 0.0f);
+    if (dx && !first_write) std::fill_n(dx + first * in_image, count * in_image, 0.0f);
   };
   for_each_block(t, filters, chunk_start, [&](std::size_t chunk, std::size_t first, std::size_t tiles) {
     float* dm = scratch(1, points * tiles * filters);
@@ -491,12 +510,14 @@ void conv2d_winograd_backward(const ConvGeometry& g, const float* x, const float
       float* v = scratch(0, points * tiles * channels);
       transform_input(t, x, first, tiles, v);
       float* du = du_partials[chunk].data();
+      const float beta = du_written[chunk] ? 1.0f : 0.0f;
+      du_written[chunk] = 1;
       for (std::size_t p = 0; p < points; ++p) {
         const float* vp = v + p * channels;
         const float* dmp = dm + p * filters;
-        if (!fixed_n_gemm(true, channels, filters, tiles, vp, points * channels, dmp, points * filters, 1.0f,
+        if (!fixed_n_gemm(true, channels, filters, tiles, vp, points * channels, dmp, points * filters, beta,
                           du + p * filters, points * filters))
-          sgemm(true, false, channels, filters, tiles, vp, points * channels, dmp, points * filters, 1.0f,
+          sgemm(true, false, channels, filters, tiles, vp, points * channels, dmp, points * filters, beta,
                 du + p * filters, points * filters);
       }
     }
@@ -511,9 +532,11 @@ void conv2d_winograd_backward(const ConvGeometry& g, const float* x, const float
           sgemm(false, false, tiles, channels, filters, dmp, points * filters, utp, points * channels, 0.0f, dvp,
                 points * channels);
       }
-      transform_input_gradient(t, dv, first, tiles, dx);
+      transform_input_gradient(t, dv, first, tiles, first_write, dx);
     }
   });
+  for (std::size_t c = 0; c < du_partials.size(); ++c)  // a chunk without images (an empty batch)
+    if (!du_written[c]) du_partials[c].fill(0.0f);
   if (dk) transform_kernel_gradient(du_partials, channels, filters, dk);
   if (dbias) add_partials(bias_partials, dbias);
 }

@@ -88,11 +88,15 @@ Tensor zeros_like_images(const ConvGeometry& g, const Shape& shape) {
 Shape output_shape(const ConvGeometry& g) { return {g.batch, g.height.windows, g.width.windows, g.channels}; }
 
 
-// True when the windows along `a` cover each position exactly once (pool size = stride,
-// and the windows reach both ends).
-bool covers_once(const WindowAxis& a) {
-  return a.stride == a.kernel && a.start(0) <= 0 &&
-         a.start(a.windows - 1) + static_cast<std::ptrdiff_t>(a.kernel) >= static_cast<std::ptrdiff_t>(a.image);
+// covered[i] is 1 when position i along `a` lies in some window.
+std::vector<char> covered(const WindowAxis& a) {
+  std::vector<char> inside(a.image, 0);
+  for (std::size_t w = 0; w < a.windows; ++w) {
+    const Span span = clip(a, w);
+    std::fill(inside.begin() + static_cast<std::ptrdiff_t>(span.begin),
+              inside.begin() + static_cast<std::ptrdiff_t>(span.end), 1);
+  }
+  return inside;
 }
 
 // The maxima only (inference), which the compiler vectorizes over the channels.
@@ -188,12 +192,16 @@ Variable record_max_pool2d(const Variable& x, const ConvGeometry& g, Tensor out)
   for_image_ranges(g,
                    [&](std::size_t first, std::size_t last) { kernels::max_pool_indexed(g, first, last, px, po, pa); });
   return autograd::record("max_pool2d", std::move(out), {x}, [x, argmax, g](BackwardContext& c) {
-    Tensor dx = kernels::pool_covers_once(g) ? Tensor::empty(x.shape()) : zeros_like_images(g, x.shape());
+    // Disjoint windows write each of their cells once, so only the cells outside them need
+    // zeroing first; overlapping ones add into all of dx.
+    const bool disjoint = kernels::pool_windows_disjoint(g);
+    Tensor dx = disjoint ? Tensor::empty(x.shape()) : zeros_like_images(g, x.shape());
     const float* dy = c.grad_output.data();
     float* pd = dx.data();
     const Index* index = argmax->data();
     // Each image's windows lie in that image, so threads taking whole images never collide.
     parallel::parallel_for(g.batch, 1, [&](std::size_t, std::size_t first, std::size_t last) {
+      if (disjoint) kernels::zero_outside_windows(g, first, last, pd);
       kernels::max_pool_indexed_backward(g, first, last, index, dy, pd);
     });
     c.add(0, std::move(dx));
@@ -286,7 +294,22 @@ bool pool_windows_disjoint(const ConvGeometry& g) {
   return g.height.stride >= g.height.kernel && g.width.stride >= g.width.kernel;
 }
 
-bool pool_covers_once(const ConvGeometry& g) { return ops::covers_once(g.height) && ops::covers_once(g.width); }
+void zero_outside_windows(const ConvGeometry& g, std::size_t first, std::size_t last, float* dx) {
+  const std::vector<char> rows = ops::covered(g.height), cols = ops::covered(g.width);
+  const auto all = [](const std::vector<char>& v) { return std::find(v.begin(), v.end(), 0) == v.end(); };
+  if (all(rows) && all(cols)) return;
+  const std::size_t channels = g.channels, row = g.width.image * channels;
+  for (std::size_t n = first; n < last; ++n)
+    for (std::size_t h = 0; h < g.height.image; ++h) {
+      float* at = dx + (n * g.height.image + h) * row;
+      if (!rows[h]) {
+        std::fill_n(at, row, 0.0f);
+        continue;
+      }
+      for (std::size_t w = 0; w < g.width.image; ++w)
+        if (!cols[w]) std::fill_n(at + w * channels, channels, 0.0f);
+    }
+}
 
 void max_pool(const ConvGeometry& g, std::size_t first, std::size_t last, const float* x, float* out) {
   ops::max_pool_images(g, first, last, x, out);

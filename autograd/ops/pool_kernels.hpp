@@ -16,9 +16,10 @@ namespace strata::kernels {
 ConvGeometry pool_geometry(const char* op, const Shape& x, const ops::Pool2DOptions& options);
 // True when no two windows share a cell (strides >= pool size).
 bool pool_windows_disjoint(const ConvGeometry& g);
-// True when every cell lies in exactly one window (pool size = strides, windows reaching
-// both ends): a backward pass then writes each cell once and needs no zeroing first.
-bool pool_covers_once(const ConvGeometry& g);
+// Zeros the cells of the images [first, last) of dx (shaped like the pooled input) that lie
+// in no window: with disjoint windows the backward pass writes every other cell once, so
+// only these need zeroing.
+void zero_outside_windows(const ConvGeometry& g, std::size_t first, std::size_t last, float* dx);
 
 // For the images [first, last) of x: out = each window's maximum (NaN never compares
 // greater, so a NaN stays only in a window's first cell).
@@ -32,7 +33,7 @@ void max_pool_indexed(const ConvGeometry& g, std::size_t first, std::size_t last
                       std::uint32_t* index);
 // Its adjoint for the images [first, last): each window's cells of dx get dy at its
 // maximum and zero elsewhere, added instead of written where windows overlap; cells in no
-// window are left as they are (zero them first unless pool_covers_once).
+// window are left as they are (zero_outside_windows, or zero all of dx where windows overlap).
 void max_pool_indexed_backward(const ConvGeometry& g, std::size_t first, std::size_t last, const std::uint8_t* index,
                                const float* dy, float* dx);
 void max_pool_indexed_backward(const ConvGeometry& g, std::size_t first, std::size_t last,

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstddef>
+#include <limits>
 
 #include "autograd/ops/conv_geometry.hpp"
 #include "strata/ops.hpp"
@@ -38,6 +39,8 @@ inline std::array<Tensor, 4> run_conv_kernels(const ConvKernels& path, const ker
   const std::size_t filters = k.dim(3);
   Tensor y = Tensor::empty(dy.shape()), dx = Tensor::empty(x.shape()), dk = Tensor::empty(k.shape());
   Tensor db = Tensor::empty({filters});
+  // NaN everywhere first: a kernel must write every output, not add to what was there.
+  for (Tensor* t : {&y, &dx, &dk, &db}) t->fill(std::numeric_limits<float>::quiet_NaN());
   path.forward(g, x.data(), k.data(), b.data(), filters, activation, y.data());
   path.backward(g, x.data(), k.data(), filters, activation, y.data(), dy.data(), dx.data(), dk.data(), db.data());
   return {y, dx, dk, db};

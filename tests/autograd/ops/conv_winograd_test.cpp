@@ -65,6 +65,23 @@ TEST_CASE("conv2d's Winograd kernels give the im2col path's values and gradients
       }
 }
 
+TEST_CASE("conv2d's Winograd kernels give the im2col path's values over several blocks of tiles per thread",
+          "[conv][winograd]") {
+  // 64 channels and filters make blocks of 28 tiles; a 22x22 output has 36 tiles per image,
+  // so each thread's share spans blocks whatever the thread count (the kernel gradient's
+  // first block writes the partial sum, the later ones add to it).
+  for (const ConvWindow& w : {same, valid}) {
+    const Shape xs{3, 22, 22 + (w.padding == Padding::valid ? 2 : 0), 64}, ks{3, 3, 64, 64};
+    const ConvGeometry g = conv_geometry(xs, w);
+    const Tensor x = random_tensor(xs, 21), k = random_tensor(ks, 22), b = random_tensor({64}, 23);
+    const Tensor dy = random_tensor({3, g.height.windows, g.width.windows, 64}, 24);
+    INFO((w.padding == Padding::same ? "same" : "valid"));
+    const auto winograd = run_conv_kernels(winograd_kernels, g, x, k, b, dy);
+    const auto im2col = run_conv_kernels(strata::testing::im2col_kernels, g, x, k, b, dy);
+    for (std::size_t i = 0; i < winograd.size(); ++i) CHECK(max_relative_diff(winograd[i], im2col[i]) < 2e-5);
+  }
+}
+
 TEST_CASE("conv2d's Winograd path has finite-difference gradients", "[conv][winograd]") {
   struct Case {
     Shape x;
