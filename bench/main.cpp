@@ -11,6 +11,7 @@
 #include <optional>
 #include <regex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "bench/workloads.hpp"
@@ -25,7 +26,7 @@ using Clock = std::chrono::steady_clock;
 struct Settings {
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   double min_time = 0.4;  // seconds per timed block
-  int repeats = 5;        // timed blocks per side; the median counts
+  int repeats = 5;        // timed blocks per side, the sides' blocks in turn; the median counts
   std::string only = ".*";
   bool strata_only = false;
   bool cpu_time = false;  // the process's CPU time instead of wall time
@@ -55,23 +56,46 @@ std::vector<Workload> all_workloads() {
   };
 }
 
+// Seconds per run() over one block of at least `min_time`, after a warm-up run (first-touch
+// allocations, and caches the other side's block has just filled with its own data).
+double block_seconds_per_run(Task& task, const Settings& s) {
+  task.run();
+  std::size_t runs = 0;
+  const double start = now(s);
+  double elapsed = 0.0;
+  do {
+    task.run();
+    ++runs;
+    elapsed = now(s) - start;
+  } while (elapsed < s.min_time);
+  return elapsed / static_cast<double>(runs);
+}
+
+double median(std::vector<double> v) {
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+  return v[v.size() / 2];
+}
+
 // Seconds per run(): the median over `repeats` blocks of at least `min_time` each.
 double seconds_per_run(Task& task, const Settings& s) {
-  task.run();  // warm-up: first-touch allocations, caches
   std::vector<double> blocks;
+  for (int r = 0; r < s.repeats; ++r) blocks.push_back(block_seconds_per_run(task, s));
+  return median(blocks);
+}
+
+// Both sides' seconds per run, their blocks taken in turn (strata, libtorch, strata, ...),
+// so that both meet the same load on a busy machine rather than one side's blocks all
+// falling in a quiet or a loud minute.
+std::pair<double, double> seconds_per_run(Side& ours, Task& our_task, Side& theirs, Task& their_task,
+                                          const Settings& s) {
+  std::vector<double> our_blocks, their_blocks;
   for (int r = 0; r < s.repeats; ++r) {
-    std::size_t runs = 0;
-    const double start = now(s);
-    double elapsed = 0.0;
-    do {
-      task.run();
-      ++runs;
-      elapsed = now(s) - start;
-    } while (elapsed < s.min_time);
-    blocks.push_back(elapsed / static_cast<double>(runs));
+    ours.set_threads(s.threads);
+    our_blocks.push_back(block_seconds_per_run(our_task, s));
+    theirs.set_threads(s.threads);
+    their_blocks.push_back(block_seconds_per_run(their_task, s));
   }
-  std::nth_element(blocks.begin(), blocks.begin() + blocks.size() / 2, blocks.end());
-  return blocks[blocks.size() / 2];
+  return {median(our_blocks), median(their_blocks)};
 }
 
 // OpenBLAS's sgemm on large square matrices with the given threads: the machine's peak.
@@ -139,12 +163,14 @@ int run(const Settings& s) {
       agreement = fmt::format("{:.1e}{}", diff, diff <= tolerance ? "" : " FAIL");
       disagree |= !(diff <= tolerance);
     }
-    strata.set_threads(s.threads);
-    const double ours_rate = rate(seconds_per_run(*ours, s));
-    double their_rate = 0.0;
+    double ours_rate = 0.0, their_rate = 0.0;
     if (theirs) {
-      reference->set_threads(s.threads);
-      their_rate = rate(seconds_per_run(*theirs, s));
+      const auto [our_seconds, their_seconds] = seconds_per_run(strata, *ours, *reference, *theirs, s);
+      ours_rate = rate(our_seconds);
+      their_rate = rate(their_seconds);
+    } else {
+      strata.set_threads(s.threads);
+      ours_rate = rate(seconds_per_run(*ours, s));
     }
     const std::string theirs_text = theirs ? fmt::format("{:.1f}", their_rate) : "none";
     const std::string ratio = theirs ? fmt::format("{:.2f}", ours_rate / their_rate) : "none";
@@ -171,10 +197,11 @@ int main(int argc, char** argv) {
       "GFLOP/s and the fraction of the sgemm peak measured in the same run), dense_1024_b256,\n"
       "bn_32x26_b64 (BatchNormalization in training mode, forward + gradients).\n"
       "Before timing, each workload checks that both sides compute the same values from the same\n"
-      "weights (relative difference; tolerance 1e-4, 1e-3 after a training step)."};
+      "weights (relative difference; tolerance 1e-4, 1e-3 after a training step). The two sides'\n"
+      "timed blocks alternate, so both meet the same load on a busy machine."};
   app.add_option("--threads", s.threads, "threads for both sides (default: all cores)")->check(CLI::PositiveNumber);
   app.add_option("--min-time", s.min_time, "seconds per timed block")->check(CLI::PositiveNumber);
-  app.add_option("--repeats", s.repeats, "timed blocks per side (the median counts)")->check(CLI::PositiveNumber);
+  app.add_option("--repeats", s.repeats, "timed blocks per side, taken in turn with the other side's (the median counts)")->check(CLI::PositiveNumber);
   app.add_option("--only", s.only, "run the workloads whose names match this regex");
   app.add_flag("--strata-only", s.strata_only, "skip libtorch");
   app.add_flag("--cpu-time", s.cpu_time,
