@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "autograd/ops/gemm.hpp"
+#include "autograd/ops/simd.hpp"
 #include "autograd/ops/small_gemm.hpp"
 #include "autograd/parallel/parallel.hpp"
 #include "strata/tensor.hpp"
@@ -29,7 +30,7 @@ namespace {
 constexpr std::size_t tile_out = 4;                // outputs along each side of a tile
 constexpr std::size_t tile_in = 6;                 // inputs along each side (tile_out + 3 - 1)
 constexpr std::size_t points = tile_in * tile_in;  // transform points: one matrix product each
-constexpr std::size_t lanes = 16;                  // channels or filters transformed together
+constexpr std::size_t lanes = simd::lanes;         // channels or filters transformed together
 
 template <std::size_t Rows, std::size_t Cols>
 using Matrix = std::array<std::array<float, Cols>, Rows>;
@@ -189,11 +190,13 @@ void transform_output(const Tiling& t, const float* m, std::size_t first, std::s
       for (std::size_t p = 0; p < points; ++p)
         copy_lanes(m + (tile * points + p) * stride + f0 - range.begin, width, gathered[p / tile_in][p % tile_in]);
       transform(output_at, gathered, y);
+      const simd::vec bias_lanes = bias ? simd::load_n(bias + f0, width) : simd::vec{};
       for (std::size_t i = 0; i < tile_out && r * tile_out + i < g.height.windows; ++i)
         for (std::size_t j = 0; j < tile_out && c * tile_out + j < out_w; ++j) {
+          // Bias and activation in registers, then one store (a store of lanes read back as
+          // a vector could not be forwarded and stalled).
           float* dst = out + n * image_size + ((r * tile_out + i) * out_w + c * tile_out + j) * filters + f0;
-          for (std::size_t l = 0; l < width; ++l) dst[l] = y[i][j][l] + (bias ? bias[f0 + l] : 0.0f);
-          apply_activation(activation, dst, width);
+          simd::store_n(dst, simd::activate(activation, simd::load(y[i][j]) + bias_lanes), width);
         }
     }
   });
@@ -214,17 +217,19 @@ void transform_output_gradient(const Tiling& t, const ops::FusedActivation& acti
       const std::size_t width = std::min(lanes, filters - f0);
       Tile<tile_out> grad;
       Tile<tile_in> transformed;
-      if (!t.interior(r, c) || width < lanes) std::fill_n(&grad[0][0][0], tile_out * tile_out * lanes, 0.0f);
+      if (!t.interior(r, c)) std::fill_n(&grad[0][0][0], tile_out * tile_out * lanes, 0.0f);
+      simd::vec tile_sum{};
       for (std::size_t i = 0; i < tile_out && r * tile_out + i < g.height.windows; ++i)
         for (std::size_t j = 0; j < tile_out && c * tile_out + j < out_w; ++j) {
           const std::size_t at = n * image_size + ((r * tile_out + i) * out_w + c * tile_out + j) * filters + f0;
-          if (activation.is_linear())
-            copy_lanes(dy + at, width, grad[i][j]);
-          else
-            activation_gradient(activation, dy + at, y + at, width, grad[i][j]);
-          if (bias_sum)
-            for (std::size_t l = 0; l < width; ++l) bias_sum[f0 + l] += grad[i][j][l];
+          // In registers (zeros past `width`), then one store into the tile.
+          const simd::vec dz = simd::activation_gradient(activation, simd::load_n(dy + at, width),
+                                                         activation.is_linear() ? simd::vec{} : simd::load_n(y + at, width));
+          simd::store(grad[i][j], dz);
+          tile_sum += dz;
         }
+      if (bias_sum)
+        for (std::size_t l = 0; l < width; ++l) bias_sum[f0 + l] += tile_sum[l];
       transform(output_a, grad, transformed);
       for (std::size_t p = 0; p < points; ++p)
         copy_lanes(transformed[p / tile_in][p % tile_in], width, dm + (tile * points + p) * filters + f0);

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "strata/fused_ops.hpp"
+
 // The helpers pass 64-byte vectors by value; they are always inlined, so the ABI note GCC
 // and Clang give for targets without AVX-512 concerns no call that exists.
 #pragma GCC diagnostic ignored "-Wpsabi"
@@ -25,6 +27,13 @@ using ivec = std::int32_t __attribute__((vector_size(lanes * sizeof(std::int32_t
   vec v;
   std::memcpy(&v, p, sizeof v);
   return v;
+}
+
+// kernels::activation_gradient on one vector: dy times the slope at the activated output y.
+[[gnu::always_inline]] inline vec activation_gradient(const ops::FusedActivation& activation, vec dy, vec y) {
+  if (activation.is_linear()) return dy;
+  const float below = activation.kind == ops::FusedActivation::Kind::relu ? 0.0f : activation.alpha;
+  return y > vec{} ? dy : dy * below;
 }
 [[gnu::always_inline]] inline void store(float* p, vec v) { std::memcpy(p, &v, sizeof v); }
 
@@ -47,5 +56,23 @@ template <bool Partial>
 
 // s - 0 is s for every float (unlike s + 0 for s = -0), so this folds to one broadcast.
 [[gnu::always_inline]] inline vec splat(float s) { return s - vec{}; }
+
+// The first `width` floats at p (all lanes when width == lanes), zeros after them.
+[[gnu::always_inline]] inline vec load_n(const float* p, std::size_t width) {
+  return width == lanes ? load(p) : load_cols<true>(p, width);
+}
+[[gnu::always_inline]] inline void store_n(float* p, vec v, std::size_t width) {
+  if (width == lanes)
+    store(p, v);
+  else
+    store_cols<true>(p, v, width);
+}
+
+// kernels::apply_activation on one vector, with the same selects (the same bits).
+[[gnu::always_inline]] inline vec activate(const ops::FusedActivation& activation, vec v) {
+  if (activation.kind == ops::FusedActivation::Kind::relu) return v < vec{} ? vec{} : v;
+  if (activation.kind == ops::FusedActivation::Kind::leaky_relu) return v > vec{} ? v : v * activation.alpha;
+  return v;
+}
 
 }  // namespace strata::kernels::simd
