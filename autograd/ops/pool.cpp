@@ -99,26 +99,35 @@ std::vector<char> covered(const WindowAxis& a) {
   return inside;
 }
 
-// The maxima only (inference), which the compiler vectorizes over the channels.
-void max_pool_images(const ConvGeometry& geometry, std::size_t first, std::size_t last, const float* x, float* out) {
-  const ConvGeometry g = geometry;
-  const std::size_t channels = g.channels, row = g.width.image * channels;
-  auto visit = [=](std::size_t o, std::size_t base, Span rows, Span cols) {
-    std::copy_n(x + base + rows.begin * row + cols.begin * channels, channels, out + o);
-    for (std::size_t ih = rows.begin; ih < rows.end; ++ih)
-      for (std::size_t iw = cols.begin; iw < cols.end; ++iw) {
-        const float* cell = x + base + ih * row + iw * channels;
-        for (std::size_t c = 0; c < channels; ++c) out[o + c] = cell[c] > out[o + c] ? cell[c] : out[o + c];
-      }
-  };
-  visit_windows(g, first, last, visit);
-}
-
-// The indexed kernels run on explicit vectors of simd::lanes channels: written as plain
-// loops, GCC turned the selects beside a byte index into branches.
+// The max-pool kernels run on explicit vectors of simd::lanes channels: written as plain
+// loops, GCC turned the selects beside a byte index into branches, and copied each
+// window's first cell with a call to memcpy.
 namespace simd = kernels::simd;
 using simd::ivec;
 using simd::vec;
+
+// The maxima only (inference).
+void max_pool_images(const ConvGeometry& geometry, std::size_t first, std::size_t last, const float* x, float* out) {
+  const ConvGeometry g = geometry;
+  const std::size_t channels = g.channels, row = g.width.image * channels;
+  const auto pool_lanes = [&]<bool Partial>(std::size_t o, std::size_t base, Span rows, Span cols, std::size_t c0,
+                                            std::size_t width) {
+    vec best = simd::load_cols<Partial>(x + base + rows.begin * row + cols.begin * channels + c0, width);
+    for (std::size_t ih = rows.begin; ih < rows.end; ++ih)
+      for (std::size_t iw = cols.begin; iw < cols.end; ++iw) {
+        const vec v = simd::load_cols<Partial>(x + base + ih * row + iw * channels + c0, width);
+        best = v > best ? v : best;  // NaN never compares greater
+      }
+    simd::store_cols<Partial>(out + o + c0, best, width);
+  };
+  auto visit = [=](std::size_t o, std::size_t base, Span rows, Span cols) {
+    std::size_t c0 = 0;
+    for (; c0 + simd::lanes <= channels; c0 += simd::lanes)
+      pool_lanes.template operator()<false>(o, base, rows, cols, c0, simd::lanes);
+    if (c0 < channels) pool_lanes.template operator()<true>(o, base, rows, cols, c0, channels - c0);
+  };
+  visit_windows(g, first, last, visit);
+}
 
 template <class Index>
 void max_pool_indexed_images(const ConvGeometry& geometry, std::size_t first, std::size_t last, const float* x,
