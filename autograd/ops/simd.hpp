@@ -29,12 +29,6 @@ using ivec = std::int32_t __attribute__((vector_size(lanes * sizeof(std::int32_t
   return v;
 }
 
-// kernels::activation_gradient on one vector: dy times the slope at the activated output y.
-[[gnu::always_inline]] inline vec activation_gradient(const ops::FusedActivation& activation, vec dy, vec y) {
-  if (activation.is_linear()) return dy;
-  const float below = activation.kind == ops::FusedActivation::Kind::relu ? 0.0f : activation.alpha;
-  return y > vec{} ? dy : dy * below;
-}
 [[gnu::always_inline]] inline void store(float* p, vec v) { std::memcpy(p, &v, sizeof v); }
 
 // The first `cols` floats at p, zeros after them (a last, narrower group of channels).
@@ -73,6 +67,13 @@ template <bool Partial>
   if (activation.kind == ops::FusedActivation::Kind::relu) return v < vec{} ? vec{} : v;
   if (activation.kind == ops::FusedActivation::Kind::leaky_relu) return v > vec{} ? v : v * activation.alpha;
   return v;
+}
+
+// kernels::activation_gradient on one vector: dy times the slope at the activated output y.
+[[gnu::always_inline]] inline vec activation_gradient(const ops::FusedActivation& activation, vec dy, vec y) {
+  if (activation.is_linear()) return dy;
+  const float below = activation.kind == ops::FusedActivation::Kind::relu ? 0.0f : activation.alpha;
+  return y > vec{} ? dy : dy * below;
 }
 
 }  // namespace strata::kernels::simd

@@ -51,20 +51,20 @@ inline void cpu_relax() {
 #endif
 }
 
-// Spins until done() or for about `spin_time`, whichever comes first; true if done. A
+// Spins until done() or for about `spin_time`, whichever comes first. A
 // pause takes from a few to over 100 cycles depending on the CPU (25 ns on this Zen 4),
 // so the budget is time, read every 64 pauses.
 constexpr std::chrono::microseconds spin_time{500};
 
 template <class Done>
-bool spin_until(Done&& done) {
+void spin_until(Done&& done) {
   const auto deadline = std::chrono::steady_clock::now() + spin_time;
   for (;;) {
     for (int i = 0; i < 64; ++i) {
-      if (done()) return true;
+      if (done()) return;
       cpu_relax();
     }
-    if (std::chrono::steady_clock::now() >= deadline) return done();
+    if (std::chrono::steady_clock::now() >= deadline) return;
   }
 }
 
