@@ -492,8 +492,8 @@ void conv2d_winograd_backward(const ConvGeometry& g, const float* x, const float
   const std::size_t in_image = g.height.image * g.width.image * channels;
   const std::size_t chunks = std::max<std::size_t>(parallel::chunk_count(g.batch, 1), 1);
   // Tensors, not vectors: the allocator's cache hands back last step's memory instead of
-  // fresh pages to fault in.
-  // Each chunk's first block writes its partial sum (beta 0) and the others add to it.
+  // fresh pages to fault in. Each chunk's first block writes its partial sum (beta 0, so
+  // whatever the memory held is never read) and its later blocks add to it.
   std::vector<Tensor> du_partials;
   for (std::size_t c = 0; dk && c < chunks; ++c) du_partials.push_back(Tensor::empty({channels, points, filters}));
   std::vector<char> du_written(chunks, 0);

@@ -106,6 +106,15 @@ namespace simd = kernels::simd;
 using simd::ivec;
 using simd::vec;
 
+// f.template operator()<Partial>(c0, width) for the channels [c0, c0 + width): whole
+// vectors of simd::lanes, then a narrower rest (Partial).
+template <class F>
+void for_lane_groups(std::size_t channels, F&& f) {
+  std::size_t c0 = 0;
+  for (; c0 + simd::lanes <= channels; c0 += simd::lanes) f.template operator()<false>(c0, simd::lanes);
+  if (c0 < channels) f.template operator()<true>(c0, channels - c0);
+}
+
 // The maxima only (inference).
 void max_pool_images(const ConvGeometry& geometry, std::size_t first, std::size_t last, const float* x, float* out) {
   const ConvGeometry g = geometry;
@@ -121,10 +130,9 @@ void max_pool_images(const ConvGeometry& geometry, std::size_t first, std::size_
     simd::store_cols<Partial>(out + o + c0, best, width);
   };
   auto visit = [=](std::size_t o, std::size_t base, Span rows, Span cols) {
-    std::size_t c0 = 0;
-    for (; c0 + simd::lanes <= channels; c0 += simd::lanes)
-      pool_lanes.template operator()<false>(o, base, rows, cols, c0, simd::lanes);
-    if (c0 < channels) pool_lanes.template operator()<true>(o, base, rows, cols, c0, channels - c0);
+    for_lane_groups(channels, [&]<bool Partial>(std::size_t c0, std::size_t width) {
+      pool_lanes.template operator()<Partial>(o, base, rows, cols, c0, width);
+    });
   };
   visit_windows(g, first, last, visit);
 }
@@ -137,8 +145,7 @@ void max_pool_indexed_images(const ConvGeometry& geometry, std::size_t first, st
   // The maxima and cell numbers of `width` channels from c0 of one window.
   const auto pool_lanes = [&]<bool Partial>(std::size_t o, std::size_t base, Span rows, Span cols, std::size_t c0,
                                             std::size_t width) {
-    const float* corner = x + base + rows.begin * row + cols.begin * channels + c0;
-    vec best = simd::load_cols<Partial>(corner, width);
+    vec best = simd::load_cols<Partial>(x + base + rows.begin * row + cols.begin * channels + c0, width);
     ivec best_cell{};
     std::int32_t cell = 0;
     for (std::size_t ih = rows.begin; ih < rows.end; ++ih)
@@ -152,10 +159,9 @@ void max_pool_indexed_images(const ConvGeometry& geometry, std::size_t first, st
     for (std::size_t l = 0; l < width; ++l) index[o + c0 + l] = static_cast<Index>(best_cell[l]);
   };
   auto visit = [=](std::size_t o, std::size_t base, Span rows, Span cols) {
-    std::size_t c0 = 0;
-    for (; c0 + simd::lanes <= channels; c0 += simd::lanes)
-      pool_lanes.template operator()<false>(o, base, rows, cols, c0, simd::lanes);
-    if (c0 < channels) pool_lanes.template operator()<true>(o, base, rows, cols, c0, channels - c0);
+    for_lane_groups(channels, [&]<bool Partial>(std::size_t c0, std::size_t width) {
+      pool_lanes.template operator()<Partial>(o, base, rows, cols, c0, width);
+    });
   };
   visit_windows(g, first, last, visit);
 }
@@ -181,10 +187,9 @@ void max_pool_indexed_backward_images(const ConvGeometry& geometry, std::size_t 
       }
   };
   auto visit = [=](std::size_t o, std::size_t base, Span rows, Span cols) {
-    std::size_t c0 = 0;
-    for (; c0 + simd::lanes <= channels; c0 += simd::lanes)
-      spread_lanes.template operator()<false>(o, base, rows, cols, c0, simd::lanes);
-    if (c0 < channels) spread_lanes.template operator()<true>(o, base, rows, cols, c0, channels - c0);
+    for_lane_groups(channels, [&]<bool Partial>(std::size_t c0, std::size_t width) {
+      spread_lanes.template operator()<Partial>(o, base, rows, cols, c0, width);
+    });
   };
   visit_windows(g, first, last, visit);
 }
