@@ -102,6 +102,9 @@ std::size_t images_per_block(const ConvGeometry& g) {
   return std::max<std::size_t>(1, block_floats / per_image);
 }
 
+// The fewest filters a thread takes when the threads split a convolution's filters.
+constexpr std::size_t filter_share = 32;
+
 // Calls f(chunk, first_image, images) for blocks of images; a chunk is one thread's share.
 template <class F>
 void for_each_image_block(const ConvGeometry& g, F&& f) {
@@ -132,7 +135,8 @@ void conv2d_im2col_forward(const ConvGeometry& g, const float* x, const float* k
   const std::size_t patch = g.patch_size(), out_image = g.height.windows * g.width.windows * filters;
   const std::size_t in_image = g.height.image * g.width.image * g.channels;
   if (g.patches() == 0 || filters == 0) return;
-  for_each_image_block(g, [&](std::size_t, std::size_t first, std::size_t count) {
+  // The images [first, first + count) times the kernel's columns [f0, f1).
+  const auto multiply = [&](std::size_t first, std::size_t count, std::size_t f0, std::size_t f1) {
     const ConvGeometry block = g.with_batch(count);
     const float* image = x + first * in_image;
     const float* cols = image;
@@ -141,14 +145,29 @@ void conv2d_im2col_forward(const ConvGeometry& g, const float* x, const float* k
       kernels::im2col(block, image, buffer);
       cols = buffer;
     }
-    float* block_out = out + first * out_image;
-    kernels::sgemm(false, false, block.patches(), filters, patch, cols, patch, kernel, filters, 0.0f, block_out,
-                   filters);
-    if (bias)
-      for (std::size_t r = 0, rows = block.patches(); r < rows; ++r)
-        for (std::size_t f = 0; f < filters; ++f) block_out[r * filters + f] += bias[f];
-    apply_activation(activation, block_out, block.patches() * filters);
-  });
+    float* block_out = out + first * out_image + f0;
+    const std::size_t rows = block.patches(), width = f1 - f0;
+    kernels::sgemm(false, false, rows, width, patch, cols, patch, kernel + f0, filters, 0.0f, block_out, filters);
+    for (std::size_t r = 0; r < rows; ++r) {
+      float* row = block_out + r * filters;
+      if (bias)
+        for (std::size_t f = 0; f < width; ++f) row[f] += bias[f0 + f];
+      apply_activation(activation, row, width);
+    }
+  };
+  // Fewer images than threads (inference on one image): the threads split the filters,
+  // each making the (small) window matrix and multiplying it by its share of the kernel.
+  const std::size_t filter_shares = parallel::chunk_count(filters, filter_share);
+  if (parallel::chunk_count(g.batch, 1) < filter_shares) {
+    parallel::parallel_for(g.batch * filter_shares, 1, [&](std::size_t, std::size_t begin, std::size_t end) {
+      for (std::size_t item = begin; item < end; ++item) {
+        const std::size_t n = item / filter_shares, share = item % filter_shares;
+        multiply(n, 1, share * filters / filter_shares, (share + 1) * filters / filter_shares);
+      }
+    });
+    return;
+  }
+  for_each_image_block(g, [&](std::size_t, std::size_t first, std::size_t count) { multiply(first, count, 0, filters); });
 }
 
 // dK = im2col(x)^T dY and dB = the column sums of dY (each thread sums its blocks into its

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "strata/error.hpp"
+#include "strata/fused_ops.hpp"
 #include "strata/gradient_check.hpp"
 #include "strata/gradient_tape.hpp"
 #include "strata/ops.hpp"
@@ -113,6 +114,26 @@ TEST_CASE("conv2d gives the same values with one thread and with two", "[conv][p
   // The kernel's and bias's gradients add per-thread partial sums: equal up to rounding.
   CHECK(max_relative_diff(two[2], one[2]) < 1e-5);
   CHECK(max_relative_diff(two[3], one[3]) < 1e-5);
+}
+
+TEST_CASE("conv2d on fewer images than threads splits the filters over the threads", "[conv][paths]") {
+  // One image (inference) on two threads: the im2col path (a 5x5 kernel) gives each thread
+  // a share of the filters (70: two shares of 35, so a share ends inside a vector), with the
+  // bias and a fused leaky_relu applied to each share's columns. Two images take the usual
+  // path.
+  ThreadCount restore;
+  strata::set_num_threads(2);
+  std::uint64_t seed = 300;
+  for (const std::size_t batch : {1, 2}) {
+    const Tensor x = random_tensor({batch, 7, 6, 12}, ++seed), k = random_tensor({5, 5, 12, 70}, ++seed);
+    const Tensor b = random_tensor({70}, ++seed);
+    Tensor expected = reference_conv(x, k, &b, true);
+    for (std::size_t i = 0; i < expected.size(); ++i) expected[i] = expected[i] > 0.0f ? expected[i] : 0.1f * expected[i];
+    const strata::ops::Conv2DOptions options{.padding = Padding::same, .activation = *strata::ops::fused_leaky_relu(0.1f)};
+    INFO("batch " << batch);
+    CHECK(max_relative_diff(strata::ops::conv2d(Variable(x), Variable(k), Variable(b), options).value(), expected) <
+          1e-5);
+  }
 }
 
 TEST_CASE("conv2d names the bias and the filters when they do not match", "[conv][paths]") {
