@@ -96,10 +96,14 @@ namespace {
 // conv2d runs over blocks of whole images, spread over the pool: each thread builds the
 // window matrix of a few images in its own scratch buffer (small enough to stay in cache)
 // and multiplies it right away, so no batch-sized window matrix is ever allocated.
+constexpr std::size_t block_floats = std::size_t{1} << 16;  // 256 KB of window matrix
+
+std::size_t window_floats_per_image(const ConvGeometry& g) {
+  return g.height.windows * g.width.windows * g.patch_size();
+}
+
 std::size_t images_per_block(const ConvGeometry& g) {
-  constexpr std::size_t block_floats = std::size_t{1} << 16;  // 256 KB of window matrix
-  const std::size_t per_image = std::max<std::size_t>(1, g.height.windows * g.width.windows * g.patch_size());
-  return std::max<std::size_t>(1, block_floats / per_image);
+  return std::max<std::size_t>(1, block_floats / std::max<std::size_t>(1, window_floats_per_image(g)));
 }
 
 // The fewest filters a thread takes when the threads split a convolution's filters.
@@ -156,9 +160,11 @@ void conv2d_im2col_forward(const ConvGeometry& g, const float* x, const float* k
     }
   };
   // Fewer images than threads (inference on one image): the threads split the filters,
-  // each making the (small) window matrix and multiplying it by its share of the kernel.
+  // each making the window matrix and multiplying it by its share of the kernel. Only for
+  // small images, whose window matrix is cheap to make twice; a large one stays on one
+  // thread (splitting its window rows would be the way there).
   const std::size_t filter_shares = parallel::chunk_count(filters, filter_share);
-  if (parallel::chunk_count(g.batch, 1) < filter_shares) {
+  if (parallel::chunk_count(g.batch, 1) < filter_shares && window_floats_per_image(g) <= block_floats) {
     parallel::parallel_for(g.batch * filter_shares, 1, [&](std::size_t, std::size_t begin, std::size_t end) {
       for (std::size_t item = begin; item < end; ++item) {
         const std::size_t n = item / filter_shares, share = item % filter_shares;
