@@ -173,7 +173,9 @@ void conv2d_im2col_forward(const ConvGeometry& g, const float* x, const float* k
     });
     return;
   }
-  for_each_image_block(g, [&](std::size_t, std::size_t first, std::size_t count) { multiply(first, count, 0, filters); });
+  for_each_image_block(g, [&](std::size_t, std::size_t first, std::size_t count) {
+    multiply(first, count, 0, filters);
+  });
 }
 
 // dK = im2col(x)^T dY and dB = the column sums of dY (each thread sums its blocks into its
@@ -313,14 +315,22 @@ void check_positive(const char* op, const char* argument, const std::array<std::
                                  pair_to_string(values)));
 }
 
+// The checks conv2d and conv2d_transpose share; the kernel's axis `channel_axis` must match
+// the input's channels (2 in conv2d's layout, 3 in conv2d_transpose's).
 void check_inputs(const char* op, const Variable& x, const Variable& kernel, const char* kernel_layout,
-                  const std::array<std::size_t, 2>& strides, const std::array<std::size_t, 2>& dilation_rate) {
+                  std::size_t channel_axis, const std::array<std::size_t, 2>& strides,
+                  const std::array<std::size_t, 2>& dilation_rate) {
   check_rank4(op, "input", x, "(batch, height, width, channels)");
   check_rank4(op, "kernel", kernel, kernel_layout);
-  if (kernel.shape()[0] == 0 || kernel.shape()[1] == 0)
-    throw ShapeError(fmt::format("{}: the kernel {} has an empty window", op, shape_to_string(kernel.shape())));
+  const Shape& xs = x.shape();
+  const Shape& ks = kernel.shape();
+  if (ks[0] == 0 || ks[1] == 0)
+    throw ShapeError(fmt::format("{}: the kernel {} has an empty window", op, shape_to_string(ks)));
   check_positive(op, "strides", strides);
   check_positive(op, "dilation_rate", dilation_rate);
+  if (xs[3] != ks[channel_axis])
+    throw ShapeError(fmt::format("{}: the input {} has {} channels but the kernel {} expects {}", op,
+                                 shape_to_string(xs), xs[3], shape_to_string(ks), ks[channel_axis]));
 }
 
 // c (m x n) = op(a) op(b) over the pool (conv2d_transpose's products).
@@ -380,13 +390,10 @@ Variable conv2d(const Variable& x, const Variable& kernel, const Variable& bias,
 // kernel viewed as (KH*KW*C_out, C_in) and the windows run over the output image.
 Variable conv2d_transpose(const Variable& x, const Variable& kernel, const Conv2DTransposeOptions& options) {
   constexpr const char* op = "conv2d_transpose";
-  check_inputs(op, x, kernel, "(kernel_height, kernel_width, filters, in_channels)", options.strides,
+  check_inputs(op, x, kernel, "(kernel_height, kernel_width, filters, in_channels)", 3, options.strides,
                options.dilation_rate);
   const Shape& xs = x.shape();
   const Shape& ks = kernel.shape();
-  if (xs[3] != ks[3])
-    throw ShapeError(fmt::format("conv2d_transpose: the input {} has {} channels but the kernel {} expects {}",
-                                 shape_to_string(xs), xs[3], shape_to_string(ks), ks[3]));
   const auto& output_padding = options.output_padding;
   if (output_padding[0] < -1 || output_padding[1] < -1)
     throw ValueError(fmt::format("conv2d_transpose: output_padding must be -1 (none) or non-negative, got ({}, {})",
@@ -454,13 +461,10 @@ namespace strata::kernels {
 ConvGeometry conv2d_geometry(const Variable& x, const Variable& kernel, const Variable* bias,
                              const ops::Conv2DOptions& options) {
   constexpr const char* op = "conv2d";
-  ops::check_inputs(op, x, kernel, "(kernel_height, kernel_width, in_channels, filters)", options.strides,
+  ops::check_inputs(op, x, kernel, "(kernel_height, kernel_width, in_channels, filters)", 2, options.strides,
                     options.dilation_rate);
   const Shape& xs = x.shape();
   const Shape& ks = kernel.shape();
-  if (xs[3] != ks[2])
-    throw ShapeError(fmt::format("conv2d: the input {} has {} channels but the kernel {} expects {}",
-                                 shape_to_string(xs), xs[3], shape_to_string(ks), ks[2]));
   ConvGeometry g{.batch = xs[0], .channels = xs[3], .height = {}, .width = {}};
   for (std::size_t axis = 0; axis < 2; ++axis) {
     const std::size_t image = xs[1 + axis], size = ks[axis];
